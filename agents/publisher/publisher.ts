@@ -1,0 +1,126 @@
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import {
+  SCHEMA_VERSION,
+  statusTopic,
+  telemetryTopic,
+  type AgentStatus,
+  type Sample,
+  type TelemetryMessage,
+} from '../../server/contract/index.js';
+import { Backoff } from './backoff.js';
+
+export interface PublisherOptions {
+  url: string;
+  /** Site and source id of this connection: a rig, or a site controller that publishes for many rigs. */
+  site: string;
+  source: string;
+  clientId?: string;
+  username?: string;
+  password?: string;
+  agent: { name: string; version: string };
+  firmware?: string | null;
+  backoff?: { initialMs: number; maxMs: number };
+  connectTimeoutMs?: number;
+  /** mqtt.js client options that tests or TLS set-ups need (ca, cert, key, rejectUnauthorized). */
+  extra?: Partial<IClientOptions>;
+}
+
+/**
+ * The one MQTT publisher that the simulator and every real agent use: QoS 1 telemetry, retained birth 'online'
+ * and Last Will 'offline' on the status topic, reconnect with exponential backoff and jitter.
+ */
+export class Publisher {
+  readonly client: MqttClient;
+  private readonly backoff: Backoff;
+  private stopped = false;
+
+  constructor(private readonly options: PublisherOptions) {
+    this.backoff = new Backoff(options.backoff ?? { initialMs: 500, maxMs: 30_000 });
+    const will: AgentStatus = this.status('offline', 'connection lost');
+    this.client = mqtt.connect(options.url, {
+      clientId: options.clientId ?? `rigline-${options.site}-${options.source}`,
+      username: options.username,
+      password: options.password,
+      protocolVersion: 4,
+      clean: true,
+      connectTimeout: options.connectTimeoutMs ?? 10_000,
+      reconnectPeriod: this.backoff.next(),
+      will: {
+        topic: statusTopic(options.site, options.source),
+        payload: Buffer.from(JSON.stringify(will)),
+        qos: 1,
+        retain: true,
+      },
+      ...options.extra,
+    });
+    this.client.on('connect', () => {
+      this.backoff.reset();
+      this.client.options.reconnectPeriod = this.backoff.next();
+      void this.publishStatus('online', null);
+    });
+    // mqtt.js reconnects on a fixed period; widening it on each failure gives the backoff.
+    this.client.on('close', () => {
+      if (!this.stopped) this.client.options.reconnectPeriod = this.backoff.next();
+    });
+    this.client.on('error', () => {
+      /* connection errors surface as 'close' and are retried; an unhandled 'error' would crash the agent */
+    });
+  }
+
+  get connected(): boolean {
+    return this.client.connected;
+  }
+
+  /** Waits for the first connection; resolves false when it does not come within the timeout. */
+  waitConnected(timeoutMs: number): Promise<boolean> {
+    if (this.client.connected) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.client.off('connect', onConnect);
+        resolve(false);
+      }, timeoutMs);
+      const onConnect = (): void => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      this.client.once('connect', onConnect);
+    });
+  }
+
+  /** Publishes one sample or a batch at QoS 1; resolves once the broker acknowledged it. */
+  publishSamples(samples: Sample[]): Promise<void> {
+    if (samples.length === 0) return Promise.resolve();
+    const message: TelemetryMessage =
+      samples.length === 1 ? (samples[0] as Sample) : { schema: SCHEMA_VERSION, samples };
+    return this.publishRaw(telemetryTopic(this.options.site, this.options.source), JSON.stringify(message));
+  }
+
+  publishRaw(topic: string, payload: string | Buffer, retain = false): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.client.publish(topic, payload, { qos: 1, retain }, (err) => (err ? reject(err) : resolve()));
+    });
+  }
+
+  private status(state: AgentStatus['state'], reason: string | null): AgentStatus {
+    return {
+      schema: SCHEMA_VERSION,
+      state,
+      ts: Date.now(),
+      agent: this.options.agent,
+      firmware: this.options.firmware ?? null,
+      reason,
+    };
+  }
+
+  private publishStatus(state: AgentStatus['state'], reason: string | null): Promise<void> {
+    const topic = statusTopic(this.options.site, this.options.source);
+    return this.publishRaw(topic, JSON.stringify(this.status(state, reason)), true).catch(() => undefined);
+  }
+
+  /** Graceful stop: says 'offline' with a reason, then disconnects without triggering the Last Will. */
+  async stop(reason = 'agent stopped'): Promise<void> {
+    this.stopped = true;
+    if (this.client.connected) await this.publishStatus('offline', reason);
+    await this.client.endAsync();
+  }
+}

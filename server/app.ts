@@ -1,0 +1,127 @@
+import { existsSync } from 'node:fs';
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import express from 'express';
+import type { Logger } from 'pino';
+import { errorHandler, notFound } from './api/errors.js';
+import { fleetRoutes } from './api/fleet-routes.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.js';
+import type { Config } from './config/schema.js';
+import { FleetState } from './fleet/state.js';
+import { Counters } from './ingest/counters.js';
+import { MqttIngest } from './ingest/mqtt-ingest.js';
+import { Broadcaster } from './realtime/broadcaster.js';
+import { MemoryStore } from './store/memory.js';
+import type { HistoryStore } from './store/types.js';
+
+export interface Rigline {
+  config: Config;
+  state: FleetState;
+  counters: Counters;
+  store: HistoryStore;
+  broker: EmbeddedBroker | null;
+  /** URL agents publish to (the embedded broker's, or the configured external one). */
+  mqttUrl: string;
+  httpUrl: string;
+  http: HttpServer;
+  stop(): Promise<void>;
+}
+
+export interface RiglineDeps {
+  log: Logger;
+  /** Extra site names (e.g. from the simulator) for sites the config does not list. */
+  siteNames?: ReadonlyMap<string, string>;
+}
+
+/** The server's composition root: broker → ingest → fleet state → store → API and realtime. */
+export async function startRigline(config: Config, deps: RiglineDeps): Promise<Rigline> {
+  const { log } = deps;
+  const siteNames = new Map(deps.siteNames ?? []);
+  for (const site of config.sites) siteNames.set(site.id, site.name);
+
+  const counters = new Counters();
+  const state = new FleetState({ ...config.ingest, missedIntervals: config.ingest.missed_intervals, siteNames });
+  const store: HistoryStore = new MemoryStore(config.store.memory.max_points_per_series);
+
+  let broker: EmbeddedBroker | null = null;
+  let mqttUrl: string;
+  if (config.mqtt.mode === 'embedded') {
+    broker = await startEmbeddedBroker(config.mqtt.embedded.host, config.mqtt.embedded.port);
+    const host = config.mqtt.embedded.host === '0.0.0.0' ? '127.0.0.1' : config.mqtt.embedded.host;
+    mqttUrl = `mqtt://${host}:${broker.port}`;
+  } else {
+    mqttUrl = config.mqtt.url as string;
+  }
+
+  const ingest = new MqttIngest(
+    {
+      url: mqttUrl,
+      clientId: config.mqtt.client_id,
+      username: config.mqtt.username,
+      password: config.mqtt.password,
+      maxPayloadBytes: config.mqtt.max_payload_bytes,
+      log,
+    },
+    counters,
+    (message) => {
+      if (message.kind === 'status') {
+        state.applyStatus(message.site, message.source, message.status);
+        return;
+      }
+      store.writeSamples(message.samples);
+      counters.stored += message.samples.length;
+      state.applySamples(message.source, message.samples);
+    },
+  );
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: '1mb' }));
+  app.use('/api', fleetRoutes(state, counters, store));
+  app.use('/api', notFound);
+  const webDir = resolve(config.server.web_dir);
+  if (existsSync(webDir)) {
+    app.use(express.static(webDir));
+    // Deep links (/sites/x, /rigs/y) are client-side routes: serve the app shell.
+    app.get(/^\/(?!api\/|socket\.io\/).*/, (_req, res) => res.sendFile(resolve(webDir, 'index.html')));
+  } else {
+    log.warn({ webDir }, 'web app not built: run `npm run build:web`');
+  }
+  app.use(notFound);
+  app.use(errorHandler);
+
+  const http = createServer(app);
+  const broadcaster = new Broadcaster(http, state, config.realtime.min_interval_ms);
+  await new Promise<void>((resolveListen, reject) => {
+    http.once('error', reject);
+    http.listen(config.server.port, config.server.host, () => resolveListen());
+  });
+  const address = http.address() as AddressInfo;
+  const httpHost = config.server.host === '0.0.0.0' ? 'localhost' : config.server.host;
+  const httpUrl = `http://${httpHost}:${address.port}`;
+
+  await ingest.start();
+  broadcaster.start();
+  const sweeper = setInterval(() => state.sweep(), config.ingest.check_interval_ms);
+  const rollupWriter = setInterval(() => store.writeSiteRollups(Date.now(), state.sites()), config.store.site_rollup_interval_ms);
+
+  return {
+    config,
+    state,
+    counters,
+    store,
+    broker,
+    mqttUrl,
+    httpUrl,
+    http,
+    async stop() {
+      clearInterval(sweeper);
+      clearInterval(rollupWriter);
+      await ingest.stop();
+      await broadcaster.close(); // closes the HTTP server too
+      await store.close();
+      await broker?.close();
+    },
+  };
+}

@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import { SiteId } from '../contract/index.js';
+
+/** Every server setting with its default, in one place. config/rigline.yaml documents each key. */
+const port = z.number().int().min(0).max(65535);
+
+export const ConfigSchema = z
+  .object({
+    server: z
+      .object({
+        host: z.string().default('0.0.0.0'),
+        port: port.default(3000),
+        /** Directory of the built web app (vite build output). */
+        web_dir: z.string().default('web/dist'),
+      })
+      .strict()
+      .prefault({}),
+    mqtt: z
+      .object({
+        /** 'embedded' runs an in-process broker (aedes, MQTT 3.1.1); 'external' connects to `url`. */
+        mode: z.enum(['embedded', 'external']).default('embedded'),
+        url: z.string().url().optional(),
+        username: z.string().optional(),
+        password: z.string().optional(),
+        client_id: z.string().min(1).max(64).default('rigline-server'),
+        embedded: z
+          .object({ host: z.string().default('0.0.0.0'), port: port.default(1883) })
+          .strict()
+          .prefault({}),
+        /** Larger telemetry messages are rejected as 'oversized' before parsing. */
+        max_payload_bytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
+      })
+      .strict()
+      .prefault({}),
+    ingest: z
+      .object({
+        /** A rig is offline after this many of its own polling intervals without a sample. */
+        missed_intervals: z.number().min(1).max(100).default(3),
+        /** How often the server looks for silent rigs. */
+        check_interval_ms: z.number().int().min(50).max(60_000).default(1000),
+        overheat_c: z.number().min(30).max(150).default(90),
+        gpu_overheat_c: z.number().min(30).max(150).default(88),
+        reject_ratio: z.number().min(0).max(1).default(0.05),
+      })
+      .strict()
+      .prefault({}),
+    store: z
+      .object({
+        kind: z.enum(['memory']).default('memory'),
+        /** How often site rollups are written to history (they feed the site charts). */
+        site_rollup_interval_ms: z.number().int().min(1000).max(3_600_000).default(10_000),
+        memory: z
+          .object({
+            /** Points kept per series (rig or site metric); oldest are dropped first. */
+            max_points_per_series: z.number().int().min(10).max(1_000_000).default(2880),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    realtime: z
+      .object({ min_interval_ms: z.number().int().min(100).max(60_000).default(1000) })
+      .strict()
+      .prefault({}),
+    sim: z
+      .object({
+        enabled: z.boolean().default(false),
+        sites: z.number().int().min(1).max(1000).default(4),
+        rigs_per_site: z.number().int().min(1).max(200_000).default(50),
+        seed: z.number().int().default(42),
+        interval_ms: z.number().int().min(100).max(600_000).default(5000),
+        fault_rate: z.number().min(0).max(1).default(0.02),
+        gpu_every: z.number().int().min(0).default(25),
+      })
+      .strict()
+      .prefault({}),
+    sites: z
+      .array(
+        z
+          .object({
+            id: SiteId,
+            name: z.string().min(1).max(128),
+            capacity_mw: z.number().positive().optional(),
+            power_price_usd_per_kwh: z.number().nonnegative().optional(),
+          })
+          .strict(),
+      )
+      .default([]),
+    log: z
+      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+/** Rules across fields, checked on the raw input so they are reported together with every other problem. */
+export function crossFieldProblems(raw: unknown): string[] {
+  const mqtt = (raw as { mqtt?: { mode?: unknown; url?: unknown } } | null)?.mqtt;
+  if (mqtt?.mode === 'external' && !mqtt.url) return ["mqtt.url: required when mqtt.mode is 'external'"];
+  return [];
+}
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;

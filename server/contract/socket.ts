@@ -1,0 +1,32 @@
+import type { FleetRollup, RigView, SiteRollup } from './api.js';
+
+/**
+ * socket.io events. The server pushes at most once per realtime interval. Every client receives 'fleet';
+ * a client that emits 'site:watch' joins that site's room and also receives 'site' updates for it.
+ */
+export interface FleetUpdate {
+  ts: number;
+  fleet: FleetRollup;
+  sites: SiteRollup[];
+}
+
+export interface SiteUpdate {
+  ts: number;
+  site: SiteRollup;
+  /** Rigs whose state changed since the previous push to this room. */
+  rigs: RigView[];
+}
+
+export interface ServerToClientEvents {
+  fleet: (update: FleetUpdate) => void;
+  site: (update: SiteUpdate) => void;
+}
+
+export interface ClientToServerEvents {
+  'site:watch': (siteId: string) => void;
+  'site:unwatch': (siteId: string) => void;
+}
+
+export function siteRoom(siteId: string): string {
+  return `site:${siteId}`;
+}

@@ -1,0 +1,53 @@
+import type { AsicSample, GpuSample, Sample } from '../contract/index.js';
+
+export interface HealthThresholds {
+  overheat_c: number;
+  gpu_overheat_c: number;
+  reject_ratio: number;
+}
+
+/** Reasons a reporting rig is degraded; an empty list means healthy. Pure: the sample alone decides. */
+export function degradedReasons(sample: Sample, t: HealthThresholds): string[] {
+  return sample.kind === 'asic' ? asicReasons(sample, t) : gpuReasons(sample, t);
+}
+
+function asicReasons(s: AsicSample, t: HealthThresholds): string[] {
+  const reasons: string[] = [];
+  for (const board of s.boards) {
+    if (board.hashrate_ths === 0 || (board.chips === 0 && (board.expected_chips ?? 0) > 0)) {
+      reasons.push(`hashboard ${board.index} lost`);
+    } else if (board.chips !== null && board.expected_chips !== null && board.chips < board.expected_chips) {
+      reasons.push(`hashboard ${board.index}: ${board.expected_chips - board.chips} chips missing`);
+    }
+    const hottest = Math.max(board.temp_c ?? -Infinity, board.chip_temp_c ?? -Infinity);
+    if (hottest >= t.overheat_c) reasons.push(`hashboard ${board.index} overheating (${hottest} °C)`);
+  }
+  const active = s.pools.find((p) => p.active) ?? null;
+  if (s.pools.length > 0 && !s.pools.some((p) => p.status === 'alive')) reasons.push('no pool alive');
+  if (active && active.accepted !== null && active.rejected !== null) {
+    const total = active.accepted + active.rejected;
+    if (total > 0 && active.rejected / total > t.reject_ratio) {
+      reasons.push(`rejected shares ${((100 * active.rejected) / total).toFixed(1)}%`);
+    }
+  }
+  if ((s.hashrate_5s_ths ?? s.hashrate_avg_ths) === 0) reasons.push('not hashing');
+  return reasons;
+}
+
+function gpuReasons(s: GpuSample, t: HealthThresholds): string[] {
+  const reasons: string[] = [];
+  for (const gpu of s.gpus) {
+    if (gpu.last_xid !== null) reasons.push(`GPU ${gpu.index}: Xid ${gpu.last_xid}`);
+    if ((gpu.ecc_uncorrected ?? 0) > 0) reasons.push(`GPU ${gpu.index}: ${gpu.ecc_uncorrected} uncorrected ECC errors`);
+    if (gpu.temp_c !== null && gpu.temp_c >= t.gpu_overheat_c) reasons.push(`GPU ${gpu.index} overheating (${gpu.temp_c} °C)`);
+  }
+  return reasons;
+}
+
+/** The hashrate a rig is producing now: the short-window figure when the miner gives one. */
+export function liveHashrateThs(sample: AsicSample): number | null {
+  if (sample.hashrate_5s_ths !== null) return sample.hashrate_5s_ths;
+  if (sample.hashrate_avg_ths !== null) return sample.hashrate_avg_ths;
+  const boards = sample.boards.map((b) => b.hashrate_ths).filter((v): v is number => v !== null);
+  return boards.length > 0 ? boards.reduce((a, b) => a + b, 0) : null;
+}

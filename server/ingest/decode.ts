@@ -1,0 +1,74 @@
+import {
+  AgentStatus,
+  SCHEMA_VERSION,
+  TelemetryMessage,
+  parseTopic,
+  type Sample,
+  type AgentStatus as AgentStatusType,
+} from '../contract/index.js';
+
+/** Why a message was dropped. Stable names: /api/health reports counts under them. */
+export type InvalidReason =
+  | 'bad_topic'
+  | 'oversized'
+  | 'bad_json'
+  | 'unknown_schema_version'
+  | 'schema'
+  | 'topic_mismatch';
+
+export type Decoded =
+  | { ok: true; kind: 'telemetry'; site: string; source: string; samples: Sample[] }
+  | { ok: true; kind: 'status'; site: string; source: string; status: AgentStatusType }
+  | { ok: false; reason: InvalidReason; detail: string };
+
+const fail = (reason: InvalidReason, detail: string): Decoded => ({ ok: false, reason, detail });
+
+function schemaVersionOf(value: unknown): unknown {
+  return typeof value === 'object' && value !== null ? (value as { schema?: unknown }).schema : undefined;
+}
+
+/**
+ * Decodes one MQTT message. Pure and total: every input yields samples or exactly one reason, and nothing throws,
+ * so a hostile publisher can never stop ingest.
+ */
+export function decodeMessage(topic: string, payload: Buffer, maxBytes: number): Decoded {
+  const parsedTopic = parseTopic(topic);
+  if (!parsedTopic) return fail('bad_topic', `not a rigline v1 topic: ${topic.slice(0, 200)}`);
+  if (payload.length > maxBytes) return fail('oversized', `${payload.length} bytes > ${maxBytes}`);
+
+  let json: unknown;
+  try {
+    json = JSON.parse(payload.toString('utf8'));
+  } catch (err) {
+    return fail('bad_json', (err as Error).message);
+  }
+  if (schemaVersionOf(json) !== SCHEMA_VERSION) {
+    return fail('unknown_schema_version', `schema ${JSON.stringify(schemaVersionOf(json)) ?? 'missing'}`);
+  }
+  const { site, rig: source, channel } = parsedTopic;
+
+  if (channel === 'status') {
+    const status = AgentStatus.safeParse(json);
+    if (!status.success) return fail('schema', status.error.issues[0]?.message ?? 'invalid status');
+    return { ok: true, kind: 'status', site, source, status: status.data };
+  }
+
+  if (Array.isArray((json as { samples?: unknown }).samples)) {
+    for (const sample of (json as { samples: unknown[] }).samples) {
+      if (schemaVersionOf(sample) !== SCHEMA_VERSION) return fail('unknown_schema_version', 'sample in batch');
+    }
+  }
+  const message = TelemetryMessage.safeParse(json);
+  if (!message.success) {
+    const issue = message.error.issues[0];
+    return fail('schema', issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid telemetry');
+  }
+  const samples = 'samples' in message.data ? message.data.samples : [message.data];
+  // A single-rig message must name the topic's rig; a controller's batch must stay within the topic's site.
+  const single = !('samples' in message.data);
+  for (const sample of samples) {
+    if (sample.site !== site) return fail('topic_mismatch', `sample site ${sample.site} on topic site ${site}`);
+    if (single && sample.rig !== source) return fail('topic_mismatch', `sample rig ${sample.rig} on topic rig ${source}`);
+  }
+  return { ok: true, kind: 'telemetry', site, source, samples };
+}

@@ -1,0 +1,54 @@
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { FleetModel, SimulatorRunner } from '../agents/sim/simulator.js';
+import { startRigline } from './app.js';
+import { ConfigError, loadConfig } from './config/load.js';
+import type { Config } from './config/schema.js';
+
+const { values } = parseArgs({ options: { config: { type: 'string', short: 'c' } }, allowPositionals: false });
+const configFile = values.config ?? process.env.RIGLINE_CONFIG ?? 'config/rigline.yaml';
+
+let config: Config;
+try {
+  config = loadConfig(configFile);
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  for (const problem of err.problems) console.error(`config error: ${problem}`);
+  process.exit(1);
+}
+
+const log = pino({ level: config.log.level });
+const model = config.sim.enabled
+  ? new FleetModel({
+      sites: config.sim.sites,
+      rigsPerSite: config.sim.rigs_per_site,
+      seed: config.sim.seed,
+      intervalMs: config.sim.interval_ms,
+      faultRate: config.sim.fault_rate,
+      gpuEvery: config.sim.gpu_every,
+      startMs: Date.now(),
+    })
+  : null;
+
+const rigline = await startRigline(config, {
+  log,
+  siteNames: new Map(model?.sites.map((s) => [s.id, s.name]) ?? []),
+});
+const sim = model ? new SimulatorRunner(model, { url: rigline.mqttUrl }) : null;
+sim?.start();
+
+log.info({ http: rigline.httpUrl, mqtt: rigline.mqttUrl }, 'rigline started');
+console.log(`\n  rigline is running: ${rigline.httpUrl}\n  MQTT: ${rigline.mqttUrl}`);
+if (sim) console.log(`  simulated fleet: ${config.sim.sites} sites × ${config.sim.rigs_per_site} rigs (seed ${config.sim.seed})\n`);
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'shutting down');
+  await sim?.stop();
+  await rigline.stop();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

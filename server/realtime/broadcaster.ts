@@ -1,0 +1,53 @@
+import type { Server as HttpServer } from 'node:http';
+import { Server } from 'socket.io';
+import { isValidId, siteRoom, type ClientToServerEvents, type ServerToClientEvents } from '../contract/index.js';
+import type { FleetState } from '../fleet/state.js';
+
+/**
+ * Pushes fleet rollups to every client and site updates to each site's room, at most once per interval, and only
+ * when something changed: a busy ingest never turns into a flood of socket messages.
+ */
+export class Broadcaster {
+  readonly io: Server<ClientToServerEvents, ServerToClientEvents>;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    http: HttpServer,
+    private readonly state: FleetState,
+    private readonly intervalMs: number,
+  ) {
+    this.io = new Server(http, { serveClient: false });
+    this.io.on('connection', (socket) => {
+      socket.emit('fleet', { ts: Date.now(), fleet: state.fleet(), sites: state.sites() });
+      socket.on('site:watch', (siteId) => {
+        if (typeof siteId !== 'string' || !isValidId(siteId)) return;
+        void socket.join(siteRoom(siteId));
+        const site = state.site(siteId);
+        if (site) socket.emit('site', { ts: Date.now(), site, rigs: state.rigsOf(siteId) });
+      });
+      socket.on('site:unwatch', (siteId) => {
+        if (typeof siteId === 'string') void socket.leave(siteRoom(siteId));
+      });
+    });
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.flush(), this.intervalMs);
+  }
+
+  flush(): void {
+    const changes = this.state.takeChanges();
+    if (changes.size === 0) return;
+    const ts = Date.now();
+    this.io.emit('fleet', { ts, fleet: this.state.fleet(), sites: this.state.sites() });
+    for (const [siteId, rigs] of changes) {
+      const site = this.state.site(siteId);
+      if (site) this.io.to(siteRoom(siteId)).emit('site', { ts, site, rigs });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.io.close();
+  }
+}

@@ -1,0 +1,46 @@
+import type { Sample, SiteRollup } from '../contract/index.js';
+import { liveHashrateThs } from '../fleet/health.js';
+import type { SeriesMetric } from './types.js';
+
+export type MetricValues = Record<SeriesMetric, number | null>;
+
+const mean = (values: (number | null)[]): number | null => {
+  const known = values.filter((v): v is number => v !== null);
+  return known.length ? known.reduce((a, b) => a + b, 0) / known.length : null;
+};
+const max = (values: (number | null)[]): number | null => {
+  const known = values.filter((v): v is number => v !== null);
+  return known.length ? Math.max(...known) : null;
+};
+
+/** The chartable figures of one rig sample. Temperature is the hottest board or GPU, the one that trips first. */
+export function sampleMetrics(sample: Sample): MetricValues {
+  const powerKw = sample.power_w === null ? null : sample.power_w / 1000;
+  if (sample.kind === 'asic') {
+    const ths = liveHashrateThs(sample);
+    return {
+      hashrate_ths: ths,
+      power_kw: powerKw,
+      efficiency_jth: ths && sample.power_w !== null ? sample.power_w / ths : null,
+      temp_c: max(sample.boards.map((b) => b.temp_c)),
+      gpu_util_pct: null,
+    };
+  }
+  return {
+    hashrate_ths: null,
+    power_kw: powerKw,
+    efficiency_jth: null,
+    temp_c: max(sample.gpus.map((g) => g.temp_c)),
+    gpu_util_pct: mean(sample.gpus.map((g) => g.utilization_pct)),
+  };
+}
+
+export function siteMetrics(site: SiteRollup): MetricValues {
+  return {
+    hashrate_ths: site.hashrate_ths,
+    power_kw: site.power_kw,
+    efficiency_jth: site.efficiency_jth,
+    temp_c: null,
+    gpu_util_pct: site.gpus.utilization_pct,
+  };
+}
