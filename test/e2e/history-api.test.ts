@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FleetModel } from '../../agents/sim/simulator.js';
+import type { Rigline } from '../../server/app.js';
+import { getJson, startTestServer } from '../helpers/server.js';
+
+describe('history API over the memory store', () => {
+  let rigline: Rigline;
+  const t0 = Date.UTC(2026, 0, 1);
+  beforeAll(async () => {
+    rigline = await startTestServer();
+    const model = new FleetModel({ sites: 1, rigsPerSite: 1, seed: 5, intervalMs: 60_000, faultRate: 0, gpuEvery: 0 });
+    // Four samples one minute apart: two in each 2-minute bucket.
+    const samples = [0, 1, 2, 3].map((i) => model.samplesAt(model.sites[0]!, i, t0 + i * 60_000)[0]!);
+    rigline.store.writeSamples(samples);
+  });
+  afterAll(async () => rigline?.stop());
+
+  it('returns bucketed means over the requested range', async () => {
+    const rig = 'site-01-r00001';
+    const { status, body } = await getJson<{ points: { ts: number; value: number | null }[]; stepMs: number }>(
+      rigline,
+      `/api/rigs/${rig}/series?metric=power_kw&from=${t0}&to=${t0 + 6 * 60_000}&step=120`,
+    );
+    expect(status).toBe(200);
+    expect(body.stepMs).toBe(120_000);
+    expect(body.points.map((p) => p.ts)).toEqual([t0, t0 + 120_000, t0 + 240_000]);
+    expect(body.points[2]?.value).toBeNull();
+    expect(body.points[0]?.value).toBeGreaterThan(1);
+  });
+
+  it('rejects bad parameters with a stable code and builds no query from them', async () => {
+    const cases = [
+      '/api/sites/site-01/series?metric=drop_table',
+      '/api/sites/site-01/series?metric=power_kw&from=yesterday',
+      '/api/sites/site-01/series?metric=power_kw&step=0',
+      '/api/sites/site-01/series?metric=power_kw&from=2000&to=1000',
+      '/api/sites/site-01/series?metric=power_kw&from=0&to=999999999999&step=1',
+      '/api/sites/site-01/series?metric=power_kw&extra=1',
+      '/api/sites/BAD%27/series?metric=power_kw',
+    ];
+    for (const path of cases) {
+      const { status, body } = await getJson<{ error: { code: string } }>(rigline, path);
+      expect({ path, status, code: body.error.code }).toEqual({ path, status: 400, code: 'invalid_parameter' });
+    }
+  });
+});
