@@ -13,7 +13,7 @@ import { FleetState } from './fleet/state.js';
 import { Counters } from './ingest/counters.js';
 import { MqttIngest } from './ingest/mqtt-ingest.js';
 import { Broadcaster } from './realtime/broadcaster.js';
-import { MemoryStore } from './store/memory.js';
+import { createStore } from './store/factory.js';
 import type { HistoryStore } from './store/types.js';
 
 export interface Rigline {
@@ -43,7 +43,7 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
 
   const counters = new Counters();
   const state = new FleetState({ ...config.ingest, missedIntervals: config.ingest.missed_intervals, siteNames });
-  const store: HistoryStore = new MemoryStore(config.store.memory.max_points_per_series);
+  const store: HistoryStore = await createStore(config.store, log);
 
   let broker: EmbeddedBroker | null = null;
   let mqttUrl: string;

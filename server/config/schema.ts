@@ -4,6 +4,44 @@ import { SiteId } from '../contract/index.js';
 /** Every server setting with its default, in one place. config/rigline.yaml documents each key. */
 const port = z.number().int().min(0).max(65535);
 
+/** InfluxQL duration (7d, 90d, 52w, 12h) or INF: retention policy durations. */
+const duration = z.string().regex(/^(\d+(m|h|d|w)|INF)$/, 'must be an InfluxQL duration such as 7d, 52w or INF');
+
+const InfluxConfig = z
+  .object({
+    url: z.string().url().default('http://localhost:8086'),
+    /** Database queried over /query (and written on 1.x); on 2.x a DBRP mapping names the bucket behind it. */
+    database: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must match [A-Za-z0-9_-], 1 to 64 characters').default('rigline'),
+    username: z.string().optional(),
+    password: z.string().optional(),
+    /** InfluxDB 2.x: org, bucket and token for writes; the token also authenticates v1-compatible queries. */
+    org: z.string().min(1).optional(),
+    bucket: z.string().min(1).optional(),
+    token: z.string().min(1).optional(),
+    /** influxdb1: create the database, retention policies and rollup continuous queries at start. */
+    manage_retention: z.boolean().default(true),
+    retention: z
+      .object({ raw: duration.default('7d'), rollup_1m: duration.default('90d'), rollup_1h: duration.default('INF') })
+      .strict()
+      .prefault({}),
+    /** Series over ranges at least this long read the 1-minute / 1-hour rollups. */
+    rollup_1m_from_range_ms: z.number().int().min(60_000).default(6 * 3_600_000),
+    rollup_1h_from_range_ms: z.number().int().min(3_600_000).default(7 * 86_400_000),
+    /** A write is sent when this many points wait, or flush_interval_ms after the oldest arrived. */
+    batch_points: z.number().int().min(1).max(100_000).default(5000),
+    flush_interval_ms: z.number().int().min(10).max(60_000).default(1000),
+    /** Samples held while InfluxDB is slow or down (about 1.2 KB each); beyond it new ones are dropped and counted. */
+    max_buffered_samples: z.number().int().min(1).max(10_000_000).default(250_000),
+    concurrency: z.number().int().min(1).max(16).default(2),
+    retry: z
+      .object({ initial_ms: z.number().int().min(10).default(500), max_ms: z.number().int().min(100).default(30_000) })
+      .strict()
+      .prefault({}),
+    timeout_ms: z.number().int().min(100).max(300_000).default(10_000),
+  })
+  .strict()
+  .prefault({});
+
 export const ConfigSchema = z
   .object({
     server: z
@@ -46,7 +84,8 @@ export const ConfigSchema = z
       .prefault({}),
     store: z
       .object({
-        kind: z.enum(['memory']).default('memory'),
+        /** memory: bounded, lost on restart; influxdb1: 1.x API (also 2.x/3 v1 compatibility); influxdb2: 2.x native writes. */
+        kind: z.enum(['memory', 'influxdb1', 'influxdb2']).default('memory'),
         /** How often site rollups are written to history (they feed the site charts). */
         site_rollup_interval_ms: z.number().int().min(1000).max(3_600_000).default(10_000),
         memory: z
@@ -56,6 +95,7 @@ export const ConfigSchema = z
           })
           .strict()
           .prefault({}),
+        influxdb: InfluxConfig,
       })
       .strict()
       .prefault({}),
@@ -96,9 +136,16 @@ export const ConfigSchema = z
 
 /** Rules across fields, checked on the raw input so they are reported together with every other problem. */
 export function crossFieldProblems(raw: unknown): string[] {
+  const problems: string[] = [];
   const mqtt = (raw as { mqtt?: { mode?: unknown; url?: unknown } } | null)?.mqtt;
-  if (mqtt?.mode === 'external' && !mqtt.url) return ["mqtt.url: required when mqtt.mode is 'external'"];
-  return [];
+  if (mqtt?.mode === 'external' && !mqtt.url) problems.push("mqtt.url: required when mqtt.mode is 'external'");
+  const store = (raw as { store?: { kind?: unknown; influxdb?: Record<string, unknown> } } | null)?.store;
+  if (store?.kind === 'influxdb2') {
+    for (const key of ['org', 'bucket', 'token']) {
+      if (!store.influxdb?.[key]) problems.push(`store.influxdb.${key}: required when store.kind is 'influxdb2'`);
+    }
+  }
+  return problems;
 }
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -1,0 +1,34 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import { InfluxStore } from './influx/store.js';
+import { MemoryStore } from './memory.js';
+import type { HistoryStore } from './types.js';
+
+/** Builds the history store config.store.kind selects; an InfluxDB store starts setting up its database. */
+export async function createStore(config: Config['store'], log: Logger): Promise<HistoryStore> {
+  if (config.kind === 'memory') return new MemoryStore(config.memory.max_points_per_series);
+  const influx = config.influxdb;
+  const store = new InfluxStore({
+    api: config.kind === 'influxdb2' ? 'v2' : 'v1',
+    url: influx.url,
+    database: influx.database,
+    username: influx.username,
+    password: influx.password,
+    org: influx.org,
+    bucket: influx.bucket,
+    token: influx.token,
+    manageRetention: influx.manage_retention,
+    retention: influx.retention,
+    rollup1mFromRangeMs: influx.rollup_1m_from_range_ms,
+    rollup1hFromRangeMs: influx.rollup_1h_from_range_ms,
+    batchPoints: influx.batch_points,
+    flushIntervalMs: influx.flush_interval_ms,
+    maxBufferedSamples: influx.max_buffered_samples,
+    concurrency: influx.concurrency,
+    retry: { initialMs: influx.retry.initial_ms, maxMs: influx.retry.max_ms },
+    timeoutMs: influx.timeout_ms,
+    log: log.child({ component: 'influxdb' }),
+  });
+  await store.start();
+  return store;
+}

@@ -1,0 +1,96 @@
+/**
+ * InfluxDB line protocol encoding (https://docs.influxdata.com/influxdb/v1/write_protocols/line_protocol_reference/):
+ *   measurement,tag=value field=1.5,count=3i,text="x" 1700000000000
+ * Measurement names and tag and field keys are fixed by rigline's schema; only tag and field values come from the
+ * wire, and every one of them goes through the escapers below.
+ */
+
+// Control characters (newlines above all) end a line; the protocol has no escape for them in tags.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/g;
+/** A backslash that ends a tag value or precedes a special character or another backslash (see tagValue). */
+const UNSAFE_BACKSLASH = /\\(?=[,= \\]|$)/g;
+const TAG_SPECIAL = /[,= ]/;
+
+/** Tag values longer than this are cut: tags are indexed identifiers, not text. */
+export const MAX_TAG_LENGTH = 128;
+
+/**
+ * The tag value InfluxDB stores for `value` (null: no tag). Tags are identifiers (model, firmware), so they are
+ * normalised rather than rejected: control characters become spaces, the value is trimmed and cut to
+ * MAX_TAG_LENGTH, and a backslash that would swallow the next character becomes '/'. InfluxDB 1.x and 2.x unescape
+ * only `\,` `\=` and `\ ` in tags (a `\\` is stored as two backslashes), so no escape can carry such a backslash.
+ */
+export function tagValue(value: string | null): string | null {
+  if (value === null) return null;
+  const v = value.replace(CONTROL, ' ').slice(0, MAX_TAG_LENGTH).trim().replace(UNSAFE_BACKSLASH, '/');
+  return v.length > 0 ? v : null;
+}
+
+/** Escapes a normalised tag value (see tagValue): comma, equals sign and space get a backslash. */
+export function escapeTag(value: string): string {
+  return TAG_SPECIAL.test(value) ? value.replace(/[,= ]/g, '\\$&') : value;
+}
+
+/** Escapes a string field value: inside double quotes only '"' and '\' need a backslash; newlines are allowed. */
+export function escapeStringField(value: string): string {
+  return /["\\]/.test(value) ? value.replace(/["\\]/g, '\\$&') : value;
+}
+
+/**
+ * Builds one line. Fields are appended with float/int/string/bool helpers; a point without fields is invalid in
+ * line protocol, so `line()` returns null for it.
+ */
+export class PointBuilder {
+  private fields = '';
+
+  constructor(private readonly head: string) {}
+
+  /** Starts a point: `measurement` is a schema constant; tags are [key, value] with keys from the schema. */
+  static start(measurement: string, tags: readonly (readonly [string, string | null])[]): PointBuilder {
+    let head = measurement;
+    for (const [key, value] of tags) {
+      const v = tagValue(value);
+      if (v !== null) head += `,${key}=${escapeTag(v)}`;
+    }
+    return new PointBuilder(head);
+  }
+
+  private add(key: string, encoded: string): this {
+    this.fields += this.fields.length === 0 ? `${key}=${encoded}` : `,${key}=${encoded}`;
+    return this;
+  }
+
+  /** Floats are written in JavaScript's shortest round-trip form (InfluxDB accepts exponents such as 1e+21). */
+  float(key: string, value: number | null | undefined): this {
+    return value === null || value === undefined || !Number.isFinite(value) ? this : this.add(key, String(value));
+  }
+
+  int(key: string, value: number | null | undefined): this {
+    return value === null || value === undefined || !Number.isSafeInteger(value) ? this : this.add(key, `${value}i`);
+  }
+
+  str(key: string, value: string | null | undefined): this {
+    return value === null || value === undefined ? this : this.add(key, `"${escapeStringField(value)}"`);
+  }
+
+  bool(key: string, value: boolean | null | undefined): this {
+    return value === null || value === undefined ? this : this.add(key, value ? 't' : 'f');
+  }
+
+  line(tsMs: number): string | null {
+    return this.fields.length === 0 ? null : `${this.head} ${this.fields} ${Math.trunc(tsMs)}`;
+  }
+}
+
+/** Quotes an InfluxQL identifier ("db"."rp"."measurement"): backslash and double quote get a backslash. */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/[\\"]/g, '\\$&')}"`;
+}
+
+/** Quotes an InfluxQL string literal: backslash and single quote get a backslash; control characters are refused. */
+export function quoteLiteral(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f]/.test(value)) throw new Error('control characters are not allowed in InfluxQL literals');
+  return `'${value.replace(/[\\']/g, '\\$&')}'`;
+}

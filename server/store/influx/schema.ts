@@ -1,0 +1,159 @@
+import type { AsicSample, GpuSample, Sample, SiteRollup } from '../../contract/index.js';
+import { sampleMetrics, siteMetrics, type MetricValues } from '../metrics.js';
+import { SERIES_METRICS } from '../types.js';
+import { PointBuilder } from './line-protocol.js';
+
+/**
+ * rigline's InfluxDB schema (README "History in InfluxDB" has one table per measurement). Tags are bounded,
+ * low-cardinality values: site, rig, kind, model, firmware and board/gpu/pool index. Serial numbers, URLs, pool
+ * users, errors and other free text are fields, so they never create series.
+ */
+export const MEASUREMENTS = { rig: 'rig', board: 'board', gpu: 'gpu', pool: 'pool', site: 'site' } as const;
+
+/** Measurements the 1-minute and 1-hour rollups cover, and the fields they roll up (the history API's metrics). */
+export const ROLLED_UP = [MEASUREMENTS.rig, MEASUREMENTS.site] as const;
+export const ROLLUP_FIELDS = SERIES_METRICS;
+
+export interface EncodedSample {
+  lines: string;
+  points: number;
+}
+
+function metricFields(point: PointBuilder, values: MetricValues): PointBuilder {
+  for (const metric of SERIES_METRICS) point.float(metric, values[metric]);
+  return point;
+}
+
+function minMax(values: readonly (number | null)[]): [number | null, number | null] {
+  let min: number | null = null;
+  let max: number | null = null;
+  for (const v of values) {
+    if (v === null) continue;
+    if (min === null || v < min) min = v;
+    if (max === null || v > max) max = v;
+  }
+  return [min, max];
+}
+
+function asicLines(s: AsicSample, out: string[]): void {
+  const [fanMin, fanMax] = minMax(s.fans_rpm);
+  const rig = PointBuilder.start(MEASUREMENTS.rig, [
+    ['firmware', s.firmware],
+    ['kind', 'asic'],
+    ['model', s.model],
+    ['rig', s.rig],
+    ['site', s.site],
+  ]);
+  metricFields(rig, sampleMetrics(s))
+    .float('hashrate_5s_ths', s.hashrate_5s_ths)
+    .float('hashrate_avg_ths', s.hashrate_avg_ths)
+    .float('nameplate_ths', s.nameplate_ths)
+    .float('power_w', s.power_w)
+    .str('power_source', s.power_source)
+    .float('fan_min_rpm', fanMin)
+    .float('fan_max_rpm', fanMax)
+    .float('uptime_s', s.uptime_s)
+    .str('family', s.family)
+    .str('status_text', s.status_text);
+  common(rig, s, out);
+  for (const b of s.boards) {
+    const line = PointBuilder.start(MEASUREMENTS.board, [
+      ['board', String(b.index)],
+      ['model', s.model],
+      ['rig', s.rig],
+      ['site', s.site],
+    ])
+      .float('hashrate_ths', b.hashrate_ths)
+      .float('temp_c', b.temp_c)
+      .float('chip_temp_c', b.chip_temp_c)
+      .int('chips', b.chips)
+      .int('expected_chips', b.expected_chips)
+      .line(s.ts);
+    if (line) out.push(line);
+  }
+  s.pools.forEach((p, index) => {
+    const line = PointBuilder.start(MEASUREMENTS.pool, [
+      ['pool', String(index)],
+      ['rig', s.rig],
+      ['site', s.site],
+    ])
+      .str('url', p.url)
+      .str('user', p.user)
+      .str('status', p.status)
+      .bool('active', p.active)
+      .int('accepted', p.accepted)
+      .int('rejected', p.rejected)
+      .int('stale', p.stale)
+      .line(s.ts);
+    if (line) out.push(line);
+  });
+}
+
+function gpuLines(s: GpuSample, out: string[]): void {
+  const rig = PointBuilder.start(MEASUREMENTS.rig, [
+    ['firmware', s.driver_version],
+    ['kind', 'gpu'],
+    ['model', s.host_model],
+    ['rig', s.rig],
+    ['site', s.site],
+  ]);
+  metricFields(rig, sampleMetrics(s))
+    .float('power_w', s.power_w)
+    .str('power_source', s.power_source)
+    .float('tokens_per_s', s.tokens_per_s);
+  common(rig, s, out);
+  for (const g of s.gpus) {
+    const line = PointBuilder.start(MEASUREMENTS.gpu, [
+      ['gpu', String(g.index)],
+      ['model', g.name],
+      ['rig', s.rig],
+      ['site', s.site],
+    ])
+      .str('uuid', g.uuid)
+      .float('utilization_pct', g.utilization_pct)
+      .float('memory_used_mib', g.memory_used_mib)
+      .float('memory_total_mib', g.memory_total_mib)
+      .float('power_w', g.power_w)
+      .float('power_limit_w', g.power_limit_w)
+      .float('temp_c', g.temp_c)
+      .float('sm_clock_mhz', g.sm_clock_mhz)
+      .int('ecc_corrected', g.ecc_corrected)
+      .int('ecc_uncorrected', g.ecc_uncorrected)
+      .int('last_xid', g.last_xid)
+      .bool('mig', g.mig)
+      .line(s.ts);
+    if (line) out.push(line);
+  }
+}
+
+/** Fields every rig point carries; interval_s is always present, so a rig point is never empty. */
+function common(rig: PointBuilder, s: Sample, out: string[]): void {
+  rig
+    .float('interval_s', s.interval_s)
+    .int('seq', s.seq)
+    .bool('historical', s.historical)
+    .int('error_count', s.errors.length)
+    .str('errors', s.errors.length > 0 ? s.errors.join('\n') : null);
+  out.push(rig.line(s.ts) as string);
+}
+
+/** The points of one sample: a rig point, plus one per board and pool (ASIC) or per GPU. */
+export function encodeSample(sample: Sample): EncodedSample {
+  const out: string[] = [];
+  if (sample.kind === 'asic') asicLines(sample, out);
+  else gpuLines(sample, out);
+  return { lines: out.join('\n'), points: out.length };
+}
+
+export function encodeSiteRollup(ts: number, site: SiteRollup): string {
+  const point = PointBuilder.start(MEASUREMENTS.site, [['site', site.id]]);
+  return metricFields(point, siteMetrics(site))
+    .str('name', site.name)
+    .int('rigs_total', site.rigs.total)
+    .int('rigs_online', site.rigs.online)
+    .int('rigs_degraded', site.rigs.degraded)
+    .int('rigs_offline', site.rigs.offline)
+    .int('gpus_total', site.gpus.total)
+    .int('gpus_online', site.gpus.online)
+    .line(ts) as string;
+}

@@ -1,0 +1,261 @@
+import { Backoff } from '../../../agents/publisher/backoff.js';
+import { LatencyHistogram } from './latency.js';
+
+/** Where batches go: an InfluxDB write endpoint. Throws WriteError; `retryable` says whether to try again. */
+export interface Sink {
+  write(body: string, points: number): Promise<void>;
+}
+
+export class WriteError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface WriteBufferOptions {
+  /** A batch is sent once this many points are waiting (and smaller batches after flushIntervalMs). */
+  batchPoints: number;
+  flushIntervalMs: number;
+  /** Samples (and site rollups) held in memory, queued or in flight; beyond it new ones are dropped and counted. */
+  maxBuffered: number;
+  concurrency: number;
+  retry: { initialMs: number; maxMs: number };
+  onError?: (err: WriteError, attempt: number) => void;
+  /** Called after each successful write with the oldest and newest entry time in it. */
+  onWritten?: (oldestTs: number, newestTs: number) => void;
+}
+
+/** One sample's (or site rollup's) lines. `samples` is 1 for a rig sample and 0 for a site rollup. */
+export interface Entry {
+  lines: string;
+  points: number;
+  samples: number;
+  /** Sample (or rollup) time, ms. */
+  ts: number;
+  /** Whether now − ts counts as publish → stored lag (not for replayed samples or site rollups). */
+  live: boolean;
+}
+
+interface Batch {
+  entries: Entry[];
+  points: number;
+  samples: number;
+}
+
+export interface BufferStats {
+  /** Entries (samples and site rollups) held now, queued or in flight. */
+  buffered: number;
+  buffered_peak: number;
+  capacity: number;
+  dropped: number;
+  dropped_site_rollups: number;
+  written: number;
+  points_written: number;
+  /** Samples InfluxDB refused as invalid (HTTP 400: a field type conflict, say); counted, never retried. */
+  rejected: number;
+  retries: number;
+  last_error: string | null;
+  lag_ms: { p50: number | null; p99: number | null; max: number | null };
+}
+
+/**
+ * Bounded, batched, retrying write buffer. add() never blocks and never throws: it queues, or counts the entry as
+ * dropped when `maxBuffered` entries are already held. Batches go out when `batchPoints` points wait or
+ * `flushIntervalMs` after the oldest arrived; failed batches are retried first, after a backoff with full jitter,
+ * and nothing else is sent meanwhile (an unavailable database gets one request per backoff step, not a storm).
+ */
+export class WriteBuffer {
+  private queue: Entry[] = [];
+  private head = 0;
+  private queuedPoints = 0;
+  private held = 0;
+  private readonly retryQueue: Batch[] = [];
+  private inFlight = 0;
+  private flushDue = false;
+  private flushTimer: NodeJS.Timeout | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private backingOff = false;
+  private closed = false;
+  private failures = 0;
+  private readonly backoff: Backoff;
+  private idleWaiters: (() => void)[] = [];
+  readonly lag = new LatencyHistogram();
+  private readonly counts = {
+    buffered_peak: 0,
+    dropped: 0,
+    dropped_site_rollups: 0,
+    written: 0,
+    points_written: 0,
+    rejected: 0,
+    retries: 0,
+  };
+  private lastError: string | null = null;
+
+  constructor(
+    private readonly sink: Sink,
+    private readonly options: WriteBufferOptions,
+  ) {
+    this.backoff = new Backoff(options.retry);
+  }
+
+  add(entry: Entry): void {
+    if (this.closed || this.held >= this.options.maxBuffered) {
+      if (entry.samples > 0) this.counts.dropped += entry.samples;
+      else this.counts.dropped_site_rollups++;
+      return;
+    }
+    this.queue.push(entry);
+    this.queuedPoints += entry.points;
+    this.held++;
+    if (this.held > this.counts.buffered_peak) this.counts.buffered_peak = this.held;
+    if (this.queuedPoints >= this.options.batchPoints) this.pump();
+    else if (!this.flushTimer && !this.flushDue) {
+      this.flushTimer = setTimeout(() => {
+        this.flushTimer = null;
+        this.flushDue = true;
+        this.pump();
+      }, this.options.flushIntervalMs);
+    }
+  }
+
+  private takeBatch(): Batch | null {
+    const waiting = this.queue.length - this.head;
+    if (waiting === 0 || (this.queuedPoints < this.options.batchPoints && !this.flushDue)) return null;
+    const entries: Entry[] = [];
+    let points = 0;
+    let samples = 0;
+    while (this.head < this.queue.length && points < this.options.batchPoints) {
+      const entry = this.queue[this.head++] as Entry;
+      entries.push(entry);
+      points += entry.points;
+      samples += entry.samples;
+    }
+    this.queuedPoints -= points;
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+      this.flushDue = false;
+      if (this.flushTimer) clearTimeout(this.flushTimer);
+      this.flushTimer = null;
+    } else if (this.head > 65_536) {
+      // Drop the consumed prefix now and then, so the array does not grow without bound.
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    return { entries, points, samples };
+  }
+
+  private pump(): void {
+    while (!this.backingOff && this.inFlight < this.options.concurrency) {
+      const batch = this.retryQueue.shift() ?? this.takeBatch();
+      if (!batch) break;
+      this.send(batch);
+    }
+    if (this.inFlight === 0 && this.isEmpty()) for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  private isEmpty(): boolean {
+    return this.held === 0;
+  }
+
+  private send(batch: Batch): void {
+    this.inFlight++;
+    const body = batch.entries.map((e) => e.lines).join('\n');
+    this.sink.write(body, batch.points).then(
+      () => {
+        this.failures = 0;
+        this.backoff.reset();
+        this.counts.written += batch.samples;
+        this.counts.points_written += batch.points;
+        const now = Date.now();
+        let oldest = Infinity;
+        let newest = -Infinity;
+        for (const e of batch.entries) {
+          if (e.live) this.lag.record(now - e.ts);
+          if (e.ts < oldest) oldest = e.ts;
+          if (e.ts > newest) newest = e.ts;
+        }
+        this.release(batch);
+        if (batch.entries.length > 0) this.options.onWritten?.(oldest, newest);
+      },
+      (err: unknown) => {
+        const error = err instanceof WriteError ? err : new WriteError(String((err as Error)?.message ?? err), true);
+        this.lastError = error.message;
+        this.failures++;
+        this.options.onError?.(error, this.failures);
+        if (this.closed) {
+          this.counts.dropped += batch.samples;
+          this.release(batch);
+        } else if (error.retryable) {
+          this.counts.retries++;
+          this.retryQueue.push(batch);
+          this.startBackoff();
+        } else {
+          this.counts.rejected += batch.samples;
+          this.release(batch);
+        }
+      },
+    ).finally(() => {
+      this.inFlight--;
+      this.pump();
+    });
+  }
+
+  private release(batch: Batch): void {
+    this.held -= batch.entries.length;
+  }
+
+  private startBackoff(): void {
+    if (this.backingOff) return;
+    this.backingOff = true;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.backingOff = false;
+      this.pump();
+    }, this.backoff.next());
+  }
+
+  /** Sends everything held now; resolves when the buffer is empty or `timeoutMs` passed (false then). */
+  async drain(timeoutMs: number): Promise<boolean> {
+    this.flushDue = true;
+    this.pump();
+    if (this.inFlight === 0 && this.isEmpty()) return true;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.idleWaiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  /** Stops timers; whatever is still held counts as dropped, so a shutdown that could not flush is reported. */
+  close(): number {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.flushTimer = this.retryTimer = null;
+    let lost = 0;
+    for (const batch of this.retryQueue.splice(0)) lost += batch.samples;
+    for (let i = this.head; i < this.queue.length; i++) lost += (this.queue[i] as Entry).samples;
+    this.queue = [];
+    this.head = 0;
+    this.counts.dropped += lost;
+    this.closed = true;
+    this.backingOff = true; // nothing more is sent
+    return lost;
+  }
+
+  stats(): BufferStats {
+    return {
+      buffered: this.held,
+      capacity: this.options.maxBuffered,
+      ...this.counts,
+      last_error: this.lastError,
+      lag_ms: { p50: this.lag.quantile(0.5), p99: this.lag.quantile(0.99), max: this.lag.max },
+    };
+  }
+}
