@@ -1,4 +1,4 @@
-import { HttpError, InfluxDB, type WriteApi } from '@influxdata/influxdb-client';
+import { HttpError, InfluxDB, setLogger, type WriteApi } from '@influxdata/influxdb-client';
 import { retryableStatus } from './http-v1.js';
 import { WriteError, type Sink } from './write-buffer.js';
 
@@ -7,6 +7,10 @@ import { WriteError, type Sink } from './write-buffer.js';
  * the official client. rigline's WriteBuffer does the batching, bounding and retrying, so the client is set to send
  * exactly what it is given, once: no batching timer, no retries, no retry buffer of its own.
  */
+// The client logs every failed write to the console; WriteBuffer reports failures (rate-limited) through pino.
+const quiet = (): void => undefined;
+setLogger({ error: quiet, warn: quiet });
+
 export interface V2Options {
   url: string;
   org: string;
@@ -21,11 +25,12 @@ export class InfluxV2Writer implements Sink {
   constructor(options: V2Options) {
     const client = new InfluxDB({ url: options.url, token: options.token, timeout: options.timeoutMs });
     this.writeApi = client.getWriteApi(options.org, options.bucket, 'ms', {
-      batchSize: Number.MAX_SAFE_INTEGER,
-      maxBatchBytes: Number.MAX_SAFE_INTEGER,
+      // One record (a whole batch body) per write, sent by flush(): the client never batches on its own.
+      batchSize: 2,
+      maxBatchBytes: 1 << 30,
       flushInterval: 0,
       maxRetries: 0,
-      maxBufferLines: Number.MAX_SAFE_INTEGER,
+      maxBufferLines: 1,
     });
   }
 

@@ -239,8 +239,13 @@ export class WriteBuffer {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.flushTimer = this.retryTimer = null;
     let lost = 0;
-    for (const batch of this.retryQueue.splice(0)) lost += batch.samples;
+    for (const batch of this.retryQueue.splice(0)) {
+      lost += batch.samples;
+      this.release(batch);
+    }
     for (let i = this.head; i < this.queue.length; i++) lost += (this.queue[i] as Entry).samples;
+    this.held -= this.queue.length - this.head;
+    this.queuedPoints = 0;
     this.queue = [];
     this.head = 0;
     this.counts.dropped += lost;
