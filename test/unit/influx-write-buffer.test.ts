@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { WriteBuffer, WriteError, type Entry, type Sink } from '../../server/store/influx/write-buffer.js';
+import { waitFor } from '../helpers/server.js';
+
+/** A sink that records batches and fails with the scripted errors first. */
+class ScriptedSink implements Sink {
+  readonly bodies: string[] = [];
+  attempts = 0;
+  constructor(private readonly failures: WriteError[] = []) {}
+  async write(body: string): Promise<void> {
+    this.attempts++;
+    const failure = this.failures.shift();
+    if (failure) throw failure;
+    this.bodies.push(body);
+  }
+}
+
+const entry = (i: number, points = 2): Entry => ({ lines: `m v=${i} ${i}`, points, samples: 1, ts: Date.now(), live: true });
+const options = { batchPoints: 10, flushIntervalMs: 20, maxBuffered: 100, concurrency: 1, retry: { initialMs: 10, maxMs: 40 } };
+
+describe('write buffer', () => {
+  it('sends a batch when enough points wait, and the rest after the flush interval', async () => {
+    const sink = new ScriptedSink();
+    const buffer = new WriteBuffer(sink, options);
+    for (let i = 0; i < 7; i++) buffer.add(entry(i));
+    expect(sink.bodies).toHaveLength(1);
+    expect(sink.bodies[0]?.split('\n')).toHaveLength(5);
+    await buffer.drain(1000);
+    expect(sink.bodies).toHaveLength(2);
+    expect(buffer.stats()).toMatchObject({ written: 7, points_written: 14, buffered: 0, dropped: 0 });
+  });
+
+  it('retries retryable failures with backoff and loses nothing', async () => {
+    const sink = new ScriptedSink([new WriteError('down', true), new WriteError('down', true)]);
+    const buffer = new WriteBuffer(sink, options);
+    for (let i = 0; i < 3; i++) buffer.add(entry(i));
+    await waitFor(() => (buffer.stats().written === 3 ? true : undefined), 2000, 'written');
+    expect(sink.attempts).toBe(3);
+    expect(buffer.stats()).toMatchObject({ retries: 2, dropped: 0, last_error: 'down' });
+  });
+
+  it('counts what does not fit, and what the database refuses, never retrying a refusal', async () => {
+    const sink = new ScriptedSink([new WriteError('bad', false, 400)]);
+    const buffer = new WriteBuffer(sink, { ...options, maxBuffered: 3, batchPoints: 1000 });
+    for (let i = 0; i < 5; i++) buffer.add(entry(i));
+    buffer.add({ lines: 'site v=1 1', points: 1, samples: 0, ts: 1, live: false });
+    expect(buffer.stats()).toMatchObject({ buffered: 3, dropped: 2, dropped_site_rollups: 1, buffered_peak: 3 });
+    await buffer.drain(1000);
+    expect(buffer.stats()).toMatchObject({ buffered: 0, rejected: 3, written: 0 });
+    expect(sink.attempts).toBe(1);
+  });
+
+  it('counts what is still held at close as dropped', async () => {
+    const sink = new ScriptedSink(Array.from({ length: 100 }, () => new WriteError('down', true)));
+    const buffer = new WriteBuffer(sink, options);
+    for (let i = 0; i < 4; i++) buffer.add(entry(i));
+    expect(await buffer.drain(100)).toBe(false);
+    expect(buffer.close()).toBe(4);
+    expect(buffer.stats()).toMatchObject({ buffered: 0, dropped: 4, written: 0 });
+    buffer.add(entry(9));
+    expect(buffer.stats().dropped).toBe(5);
+  });
+});
