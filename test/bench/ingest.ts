@@ -1,0 +1,222 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { TELEMETRY_SUBSCRIPTION } from '../../server/contract/index.js';
+import type { InfluxStoreStats } from '../../server/store/influx/store.js';
+import { freePort, hasService, startInfluxDb, startMosquitto, type Service } from '../helpers/services.js';
+import { connectPublishers, fleetPayloads, publishAll, publishAtRate, type Payload } from './lib/load.js';
+import { childrenByName, CpuWindow, procSample } from './lib/proc.js';
+
+/**
+ * `npm run bench:ingest`: rigline's ingest path (real Mosquitto → server → real InfluxDB 1.x) against the raw
+ * throughput of each service, measured in one run on one machine. Sizes: BENCH_RATE samples/s (25000),
+ * BENCH_SECONDS per sustained phase (30), BENCH_SINGLE_RATE for one-rig-per-message (5000).
+ */
+const RATE = Number(process.env.BENCH_RATE ?? 25_000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
+const SINGLE_RATE = Number(process.env.BENCH_SINGLE_RATE ?? 5000);
+const SATURATION_RIGS = Number(process.env.BENCH_SATURATION_RIGS ?? 20_000);
+const TICKS = 6;
+const RIGS_PER_SITE = 1000;
+const BUFFER = 250_000;
+
+if (!hasService('mosquitto', 'mosquitto') || !hasService('influxd', 'influxdb')) process.exit(1);
+
+const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const results: [string, string][] = [];
+const report = (label: string, value: string): void => {
+  results.push([label, value]);
+  console.log(`  ${label.padEnd(52)} ${value}`);
+};
+
+const [mosquitto, influx] = await Promise.all([startMosquitto({ maxQueuedMessages: 10_000_000 }), startInfluxDb()]);
+const services = childrenByName(process.pid);
+const work = mkdtempSync(join(tmpdir(), 'rigline-bench-'));
+console.log(`ingest benchmark: ${RATE} samples/s for ${SECONDS} s, Mosquitto ${mosquitto.url}, InfluxDB ${influx.url}`);
+
+async function rawMosquitto(payloads: Payload[], label: string): Promise<number> {
+  const sub = await mqtt.connectAsync(mosquitto.url, { clientId: `bench-sub-${label}`, clean: true });
+  await sub.subscribeAsync(TELEMETRY_SUBSCRIPTION, { qos: 1 });
+  let got = 0;
+  const expected = payloads.length;
+  const done = new Promise<void>((resolve) => sub.on('message', () => ++got === expected && resolve()));
+  const pubs = await connectPublishers(mosquitto.url, 8);
+  const t0 = performance.now();
+  const samples = await publishAll(pubs, payloads);
+  await done;
+  const s = (performance.now() - t0) / 1000;
+  await Promise.all([...pubs, sub].map((c) => c.endAsync()));
+  return samples / s;
+}
+
+async function rawInflux(lines: string[], batch: number): Promise<number> {
+  await fetch(`${influx.url}/query?q=${encodeURIComponent('CREATE DATABASE raw_bench')}`, { method: 'POST' });
+  const bodies: string[] = [];
+  for (let i = 0; i < lines.length; i += batch) bodies.push(lines.slice(i, i + batch).join('\n'));
+  let next = 0;
+  const t0 = performance.now();
+  const lane = async (): Promise<void> => {
+    while (next < bodies.length) {
+      const res = await fetch(`${influx.url}/write?db=raw_bench&precision=ms`, { method: 'POST', body: bodies[next++] });
+      if (res.status !== 204) throw new Error(`raw write answered ${res.status}: ${await res.text()}`);
+    }
+  };
+  await Promise.all([lane(), lane()]);
+  return lines.length / ((performance.now() - t0) / 1000);
+}
+
+interface Server {
+  child: ChildProcess;
+  url: string;
+  health(): Promise<{ ingest: { received: number; stored: number }; store: InfluxStoreStats }>;
+  stop(): Promise<void>;
+}
+
+async function startServer(name: string): Promise<Server> {
+  const port = await freePort();
+  const file = join(work, `${name}.yaml`);
+  writeFileSync(
+    file,
+    JSON.stringify({
+      server: { host: '127.0.0.1', port },
+      mqtt: { mode: 'external', url: mosquitto.url, client_id: `rigline-bench-${name}` },
+      store: { kind: 'influxdb1', influxdb: { url: influx.url, database: name, max_buffered_samples: BUFFER } },
+      sim: { enabled: false },
+      log: { level: 'warn' },
+    }),
+  );
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--config', file], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    if (await fetch(`${url}/api/health`).then((r) => r.ok, () => false)) break;
+    if (i > 300 || child.exitCode !== null) throw new Error('server did not start');
+    await sleep(100);
+  }
+  return {
+    child,
+    url,
+    health: async () => (await (await fetch(`${url}/api/health`)).json()) as Awaited<ReturnType<Server['health']>>,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+async function countStored(db: string): Promise<number> {
+  const q = encodeURIComponent('SELECT count("interval_s") FROM "raw"."rig"');
+  const body = (await (await fetch(`${influx.url}/query?db=${db}&q=${q}`)).json()) as { results: { series?: { values: number[][] }[] }[] };
+  return Number(body.results[0]?.series?.[0]?.values[0]?.[1] ?? 0);
+}
+
+/** Publishes at a fixed rate and reports what the server kept up with. */
+async function sustained(name: string, mode: 'batched' | 'single', rate: number): Promise<number> {
+  const sites = Math.max(1, Math.round(rate / RIGS_PER_SITE));
+  const { payloads, points } = fleetPayloads(sites, Math.round(rate / sites), mode);
+  const server = await startServer(name);
+  const pubs = await connectPublishers(mosquitto.url, mode === 'batched' ? sites : 50);
+  const pids = [server.child.pid as number, ...services.values()];
+  const cpu = new CpuWindow(pids);
+  let peakBuffered = 0;
+  const poll = setInterval(() => void server.health().then((h) => (peakBuffered = Math.max(peakBuffered, h.store.buffered)), () => undefined), 250);
+  const t0 = performance.now();
+  const { samples, maxBehindMs } = await publishAtRate(pubs, payloads, 1000, SECONDS);
+  const publishS = (performance.now() - t0) / 1000;
+  let health = await server.health();
+  for (let i = 0; i < 600 && (health.ingest.stored < samples || health.store.buffered > 0); i++) {
+    await sleep(100);
+    health = await server.health();
+  }
+  const drainS = (performance.now() - t0) / 1000 - publishS;
+  clearInterval(poll);
+  const serverCpu = cpu.percent(server.child.pid as number);
+  const mem = procSample(server.child.pid as number);
+  const stored = await countStored(name);
+  const st = health.store;
+  console.log(`\n${name}: ${mode === 'batched' ? `${sites} site controllers, 1000 rigs per message` : 'one rig per message'}, ${fmt(rate)} samples/s offered`);
+  report('samples published / stored in InfluxDB / lost', `${fmt(samples)} / ${fmt(stored)} / ${fmt(samples - stored)} (dropped ${st.dropped})`);
+  report('sustained samples/s (stored / publish time)', `${fmt(stored / publishS)} (generator fell ${fmt(maxBehindMs)} ms behind; drain after ${fmt(drainS, 1)} s)`);
+  report('sustained points/s', fmt((st.points_written * (stored / Math.max(1, st.written))) / publishS));
+  report('points per sample', fmt(points / (payloads.reduce((n, p) => n + p.samples, 0)), 2));
+  report('publish → stored p50 / p99 / max', `${st.lag_ms.p50} / ${st.lag_ms.p99} / ${fmt(st.lag_ms.max ?? 0)} ms`);
+  report('server CPU (% of one core) / RSS now / peak', `${fmt(serverCpu)}% / ${fmt(mem?.rssMiB ?? 0)} MiB / ${fmt(mem?.peakRssMiB ?? 0)} MiB`);
+  report('buffer peak (polled / exact) of capacity', `${fmt(peakBuffered)} / ${fmt(st.buffered_peak)} of ${fmt(BUFFER)}`);
+  for (const [comm, pid] of services) report(`${comm} CPU`, `${fmt(cpu.percent(pid))}%`);
+  await Promise.all(pubs.map((c) => c.endAsync()));
+  await server.stop();
+  return stored / publishS;
+}
+
+/**
+ * Maximum rate: a backlog of TICKS ticks of a SATURATION_RIGS fleet is queued in Mosquitto for the server's
+ * persistent session, then drained by a fresh server into a fresh database. The raw InfluxDB figure writes the same
+ * fleet's ticks, so both pay the same series creation on the first tick.
+ */
+async function saturation(rawInfluxPoints: number, payloads: Payload[], pointsPerSample: number): Promise<void> {
+  const name = 'saturation';
+  let server = await startServer(name);
+  await server.stop(); // leaves the persistent session in Mosquitto
+  const pubs = await connectPublishers(mosquitto.url, 8);
+  const samples = await publishAll(pubs, payloads);
+  await Promise.all(pubs.map((c) => c.endAsync()));
+  server = await startServer(name);
+  const cpu = new CpuWindow([server.child.pid as number]);
+  const marks: [number, number][] = [];
+  let h = await server.health();
+  while (h.store.written < samples && marks.length < 6000) {
+    marks.push([performance.now(), h.store.points_written]);
+    await sleep(100);
+    h = await server.health();
+  }
+  marks.push([performance.now(), h.store.points_written]);
+  const total = h.store.points_written;
+  const a = marks.find(([, p]) => p >= total * 0.1) ?? marks[0]!;
+  const b = marks.find(([, p]) => p >= total * 0.9) ?? marks[marks.length - 1]!;
+  const pps = (b[1] - a[1]) / ((b[0] - a[0]) / 1000);
+  const stored = await countStored(name);
+  console.log(`\nsaturation: ${fmt(samples)} samples queued in Mosquitto, then drained by a fresh server`);
+  report('rigline points/s (10% → 90% of the backlog)', fmt(pps));
+  report('rigline samples/s', fmt(pps / pointsPerSample));
+  report('ratio to raw InfluxDB points/s', `${fmt((100 * pps) / rawInfluxPoints, 1)}%`);
+  report('server CPU (% of one core) during drain', `${fmt(cpu.percent(server.child.pid as number))}%`);
+  report('stored / lost', `${fmt(stored)} / ${fmt(samples - stored)} (dropped ${h.store.dropped})`);
+  await server.stop();
+}
+
+try {
+  console.log('\nraw services');
+  const batched = fleetPayloads(100, RIGS_PER_SITE, 'batched');
+  const single = fleetPayloads(50, 1000, 'single');
+  const mqttBatched = await rawMosquitto(batched.payloads, 'batched');
+  report('Mosquitto publish → bare subscriber, 1000 rigs/message', `${fmt(mqttBatched)} samples/s`);
+  const mqttSingle = await rawMosquitto(single.payloads, 'single');
+  report('Mosquitto publish → bare subscriber, one rig/message', `${fmt(mqttSingle)} samples/s`);
+
+  const satFleet = fleetPayloads(SATURATION_RIGS / RIGS_PER_SITE, RIGS_PER_SITE, 'batched');
+  const backlog = Array.from({ length: TICKS }, () => satFleet.payloads).flat();
+  const pointsPerSample = satFleet.points / SATURATION_RIGS;
+  const { encodeSample } = await import('../../server/store/influx/schema.js');
+  const { FleetModel } = await import('../../agents/sim/simulator.js');
+  const model = new FleetModel({ sites: SATURATION_RIGS / RIGS_PER_SITE, rigsPerSite: RIGS_PER_SITE, seed: 7, intervalMs: 1000, faultRate: 0.02, gpuEvery: 25 });
+  const ticks = Array.from({ length: TICKS }, (_, t) =>
+    model.sites.flatMap((s) => model.samplesAt(s, 1, Date.now() - (TICKS - t) * 1000).flatMap((x) => encodeSample(x).lines.split('\n'))),
+  );
+  const firstTick = await rawInflux(ticks[0]!, 5000);
+  const rawPoints = await rawInflux(ticks.slice(1).flat(), 5000);
+  report('InfluxDB /write, pre-built line protocol, first tick (new series)', `${fmt(firstTick)} points/s`);
+  report('InfluxDB /write, pre-built line protocol, later ticks', `${fmt(rawPoints)} points/s (${fmt((TICKS - 1) * ticks[0]!.length)} points, 5000/batch, 2 in flight)`);
+
+  await saturation(rawPoints, backlog, pointsPerSample);
+  const batchedRate = await sustained('batched', 'batched', RATE);
+  const singleRate = await sustained('single', 'single', SINGLE_RATE);
+  console.log('\nratios of sustained rigline to raw Mosquitto (offered load, not Mosquitto, may be the limit)');
+  report('batched', `${fmt((100 * batchedRate) / mqttBatched, 1)}% of ${fmt(mqttBatched)} samples/s`);
+  report('one rig per message', `${fmt((100 * singleRate) / mqttSingle, 1)}% of ${fmt(mqttSingle)} samples/s`);
+} finally {
+  await Promise.all([mosquitto.dispose(), influx.dispose()]);
+  rmSync(work, { recursive: true, force: true });
+}
