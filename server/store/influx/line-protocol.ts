@@ -32,6 +32,28 @@ export function escapeTag(value: string): string {
   return TAG_SPECIAL.test(value) ? value.replace(/[,= ]/g, '\\$&') : value;
 }
 
+/** Values that need neither normalising nor escaping (ids, indexes, most firmware strings): the hot path. */
+const PLAIN_TAG = /^[A-Za-z0-9._:/+-]{1,128}$/;
+const encodedTags = new Map<string, string | null>();
+const ENCODED_TAGS_MAX = 10_000;
+
+/**
+ * tagValue + escapeTag for one value, memoised: tag values repeat (a fleet has a few dozen models and firmware
+ * versions), while normalising and escaping them on every point is most of the encoding cost. The memo is bounded
+ * and only holds values that need work; plain values skip it.
+ */
+export function encodedTag(value: string): string | null {
+  if (PLAIN_TAG.test(value)) return value;
+  let encoded = encodedTags.get(value);
+  if (encoded === undefined) {
+    const normalised = tagValue(value);
+    encoded = normalised === null ? null : escapeTag(normalised);
+    if (encodedTags.size >= ENCODED_TAGS_MAX) encodedTags.clear();
+    encodedTags.set(value, encoded);
+  }
+  return encoded;
+}
+
 /** Escapes a string field value: inside double quotes only '"' and '\' need a backslash; newlines are allowed. */
 export function escapeStringField(value: string): string {
   return /["\\]/.test(value) ? value.replace(/["\\]/g, '\\$&') : value;
@@ -50,8 +72,8 @@ export class PointBuilder {
   static start(measurement: string, tags: readonly (readonly [string, string | null])[]): PointBuilder {
     let head = measurement;
     for (const [key, value] of tags) {
-      const v = tagValue(value);
-      if (v !== null) head += `,${key}=${escapeTag(v)}`;
+      const v = value === null ? null : encodedTag(value);
+      if (v !== null) head += `,${key}=${v}`;
     }
     return new PointBuilder(head);
   }
