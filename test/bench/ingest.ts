@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { TELEMETRY_SUBSCRIPTION } from '../../server/contract/index.js';
 import type { InfluxStoreStats } from '../../server/store/influx/store.js';
-import { freePort, hasService, startInfluxDb, startMosquitto, type Service } from '../helpers/services.js';
+import { freePort, hasService, startInfluxDb, startMosquitto } from '../helpers/services.js';
 import { connectPublishers, fleetPayloads, publishAll, publishAtRate, type Payload } from './lib/load.js';
 import { childrenByName, CpuWindow, procSample } from './lib/proc.js';
 
