@@ -50,6 +50,7 @@ export class InfluxStore implements HistoryStore {
   /** Oldest and newest sample time written after its rollup window passed, waiting for a backfill. */
   private late: { from: number; to: number } | null = null;
   private backfillTimer: NodeJS.Timeout | null = null;
+  private setupTimer: NodeJS.Timeout | null = null;
   private backfilling: Promise<void> | null = null;
 
   constructor(private readonly options: InfluxStoreOptions) {
@@ -117,8 +118,6 @@ export class InfluxStore implements HistoryStore {
     };
     await attempt(1000);
   }
-
-  private setupTimer: NodeJS.Timeout | null = null;
 
   writeSamples(samples: readonly Sample[]): void {
     for (const sample of samples) {

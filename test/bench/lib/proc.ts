@@ -48,6 +48,11 @@ export class CpuWindow {
     for (const pid of pids) this.start.set(pid, procSample(pid)?.cpuS ?? 0);
   }
 
+  /** CPU seconds used since the window opened. */
+  seconds(pid: number): number {
+    return (procSample(pid)?.cpuS ?? 0) - (this.start.get(pid) ?? 0);
+  }
+
   percent(pid: number): number {
     const wallS = Number(process.hrtime.bigint() - this.t0) / 1e9;
     const used = (procSample(pid)?.cpuS ?? 0) - (this.start.get(pid) ?? 0);
