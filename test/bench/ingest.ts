@@ -12,7 +12,8 @@ import { childrenByName, CpuWindow, procSample } from './lib/proc.js';
 /**
  * `npm run bench:ingest`: rigline's ingest path (real Mosquitto → server → real InfluxDB 1.x) against the raw
  * throughput of each service, measured in one run on one machine. Sizes: BENCH_RATE samples/s (25000),
- * BENCH_SECONDS per sustained phase (30), BENCH_SINGLE_RATE for one-rig-per-message (5000).
+ * BENCH_SECONDS per sustained phase (30), BENCH_SINGLE_RATE for one-rig-per-message (5000), BENCH_SATURATION_RIGS
+ * (20000); BENCH_WAL_FSYNC_DELAY sets InfluxDB's wal-fsync-delay (default 0: fsync on every write).
  */
 const RATE = Number(process.env.BENCH_RATE ?? 25_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
@@ -32,10 +33,15 @@ const report = (label: string, value: string): void => {
   console.log(`  ${label.padEnd(52)} ${value}`);
 };
 
-const [mosquitto, influx] = await Promise.all([startMosquitto({ maxQueuedMessages: 10_000_000 }), startInfluxDb()]);
+/** InfluxDB's WAL fsync delay (e.g. 100ms): batches fsyncs, for disks where fsync per write is the limit. */
+const FSYNC_DELAY = process.env.BENCH_WAL_FSYNC_DELAY;
+const [mosquitto, influx] = await Promise.all([
+  startMosquitto({ maxQueuedMessages: 10_000_000 }),
+  startInfluxDb({ data: FSYNC_DELAY ? [`wal-fsync-delay = "${FSYNC_DELAY}"`] : [] }),
+]);
 const services = childrenByName(process.pid);
 const work = mkdtempSync(join(tmpdir(), 'rigline-bench-'));
-console.log(`ingest benchmark: ${RATE} samples/s for ${SECONDS} s, Mosquitto ${mosquitto.url}, InfluxDB ${influx.url}`);
+console.log(`ingest benchmark: ${RATE} samples/s for ${SECONDS} s, InfluxDB wal-fsync-delay ${FSYNC_DELAY ?? '0 (default)'}`);
 
 async function rawMosquitto(payloads: Payload[], label: string): Promise<number> {
   const sub = await mqtt.connectAsync(mosquitto.url, { clientId: `bench-sub-${label}`, clean: true });

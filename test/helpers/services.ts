@@ -128,7 +128,12 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Se
   return service;
 }
 
-export async function startInfluxDb(): Promise<Service> {
+export interface InfluxDbOptions {
+  /** Extra lines for the [data] section (e.g. `wal-fsync-delay = "100ms"` in benchmarks). */
+  data?: string[];
+}
+
+export async function startInfluxDb(options: InfluxDbOptions = {}): Promise<Service> {
   const port = await freePort();
   const rpcPort = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'rigline-influxdb-'));
@@ -143,7 +148,7 @@ bind-address = "127.0.0.1:${rpcPort}"
   dir = "${dir}/data"
   wal-dir = "${dir}/wal"
   query-log-enabled = false
-[http]
+${(options.data ?? []).map((line) => `  ${line}\n`).join('')}[http]
   enabled = true
   bind-address = "127.0.0.1:${port}"
   log-enabled = false
