@@ -1,4 +1,4 @@
-import { describeIssues, PlanInput, type PlanInputRaw, type PlanResult } from './contract.js';
+import { describeIssues, PlanInput, type PlanResult } from './contract.js';
 import { PlanInputError, todayIso } from './evaluate.js';
 import { scenarioGrid, tornado } from './scenarios.js';
 import { solve, totalsOf } from './solve.js';
@@ -16,7 +16,7 @@ export function parsePlanInput(raw: unknown): PlanInput {
  * The whole planner: per-site economics, the optimal conversion plan with the greedy comparison, the scenario
  * grid and the tornado. Accepts raw input (validated here) or a parsed PlanInput.
  */
-export async function runPlan(raw: PlanInputRaw | PlanInput, options: { asOf?: string } = {}): Promise<PlanResult> {
+export async function runPlan(raw: unknown, options: { asOf?: string } = {}): Promise<PlanResult> {
   const input = parsePlanInput(raw);
   const asOf = input.market.as_of ?? options.asOf ?? todayIso();
   const { evaluation, optimum } = await solve(input, asOf);
