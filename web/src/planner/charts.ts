@@ -29,8 +29,8 @@ export function siteComparisonChart(sites: readonly SiteResult[]): string {
     })
     .join('');
   const axis = `<line class="axis" x1="${x(0)}" x2="${x(0)}" y1="10" y2="${height - 10}" />`;
-  const legend = `<rect class="mining" x="${label}" y="0" width="10" height="10"/>${svgText(label + 14, 9, 'Mining margin $/MW/day')}` +
-    `<rect class="ai" x="${label + 190}" y="0" width="10" height="10"/>${svgText(label + 204, 9, 'AI EBITDA $/MW/day')}`;
+  const legend = `<rect class="swatch mining" x="${label}" y="0" width="10" height="10"/>${svgText(label + 14, 9, 'Mining margin $/MW/day')}` +
+    `<rect class="swatch ai" x="${label + 190}" y="0" width="10" height="10"/>${svgText(label + 204, 9, 'AI EBITDA $/MW/day')}`;
   return `<svg class="chart site-chart" data-testid="site-chart" viewBox="0 0 ${width} ${height}" width="100%">${legend}${axis}${bars}</svg>`;
 }
 

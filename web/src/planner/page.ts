@@ -2,7 +2,7 @@ import type { Baseline, PlanInputRaw, PlanResult } from '../../../server/planner
 import { escapeHtml } from '../format.js';
 import { scenarioHeatmap, siteComparisonChart, tornadoChart } from './charts.js';
 import { download, planCsv } from './export.js';
-import { FIELD_GROUPS, getPath, parseValue, setPath } from './fields.js';
+import { FIELD_GROUPS, parseValue, setPath } from './fields.js';
 import './planner.css';
 import { assumptionsForm, marketLine, planTable, sitesTable, totalsTiles } from './view.js';
 
@@ -61,7 +61,12 @@ export function mountPlanner(root: HTMLElement): () => void {
     const slot = $('.pl-results');
     if (!slot || !input) return;
     const scenarios = r.scenarios;
-    const gpuHour = input.ai.model === 'colocation' ? null : r.scenarios ? (getPath(input, 'ai.gpu_hour_usd') as number) : null;
+    const ai = input.ai;
+    // Today's revenue per sold GPU-hour: the price, or for the token model what its token price earns an hour.
+    const gpuHour =
+      ai.model === 'gpu_rental' ? ai.gpu_hour_usd
+      : ai.model === 'tokens' ? ((ai.tokens_per_s_per_gpu ?? 0) * (ai.throughput_realism ?? 0.5) * 3600 * (ai.usd_per_million_tokens ?? 0)) / 1e6
+      : null;
     const heat = scenarios
       ? `<h3>Scenarios <select data-control="heat-metric"><option value="converted_mw"${heatMetric === 'converted_mw' ? ' selected' : ''}>converted MW</option>
           <option value="npv_usd"${heatMetric === 'npv_usd' ? ' selected' : ''}>fleet NPV</option></select>
@@ -97,7 +102,7 @@ export function mountPlanner(root: HTMLElement): () => void {
       renderResults(body);
       section.dataset.state = 'ready';
       section.dataset.seq = String(Number(section.dataset.seq) + 1);
-      setStatus(`planned in ${Math.round(body.plan.solve_ms)} ms`);
+      setStatus(`solved in ${Math.round(body.plan.solve_ms)} ms, ${body.plan.solver_status}`);
     } catch (err) {
       if ((err as Error).name === 'AbortError') return;
       showError(`planner unreachable: ${(err as Error).message}`);
