@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import type { Config } from '../config/schema.js';
 import type { FleetState } from '../fleet/state.js';
-import { PlanInputError, runPlan } from '../planner/plan.js';
+import { PlanInputError } from '../planner/evaluate.js';
+import { PlannerRunner, PlannerTimeoutError } from '../planner/runner.js';
 import type { HistoryStore } from '../store/types.js';
 import { ApiError } from './errors.js';
 import { buildBaseline } from './plan-baseline.js';
@@ -29,10 +30,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /**
  * Planner API: `GET /plan/baseline` (live baseline and a ready plan input) and `POST /plan` (the plan). A posted
- * site without `efficiency_jth` takes the efficiency measured by live telemetry over the baseline window.
+ * site without `efficiency_jth` takes the efficiency measured by live telemetry over the baseline window. Plans run
+ * on a worker thread (PlannerRunner), so solving never stalls ingest.
  */
 export function planRoutes({ state, store, config }: PlanDeps): Router {
   const router = Router();
+  const planner = new PlannerRunner();
   router.get('/plan/baseline', async (req, res) => {
     res.json(await buildBaseline(state, store, config, windowMs(req.query.window, config.planner.window_hours)));
   });
@@ -49,9 +52,10 @@ export function planRoutes({ state, store, config }: PlanDeps): Router {
       });
     }
     try {
-      res.json(await runPlan(body));
+      res.json(await planner.run(body));
     } catch (err) {
       if (err instanceof PlanInputError) throw new ApiError(400, 'invalid_plan', err.problems.join('; '));
+      if (err instanceof PlannerTimeoutError) throw new ApiError(503, 'plan_timeout', `${err.message}: plan fewer sites or turn off analysis.scenarios / analysis.tornado`);
       throw err;
     }
   });

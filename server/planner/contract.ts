@@ -128,6 +128,8 @@ export const AnalysisInput = z
     difficulty_growth_per_month: z.array(z.number().finite().gt(-0.5).lt(1)).min(1).max(5).optional(),
     /** Tornado swing: each input moved down and up by this share. */
     tornado_swing: z.number().gt(0).lt(1).default(0.2),
+    /** Solver time for all scenario and tornado re-solves together (each gets an equal share, at most 2 s). */
+    time_limit_s: z.number().positive().max(600).default(20),
   })
   .strict();
 

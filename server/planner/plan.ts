@@ -35,8 +35,11 @@ export async function runPlan(raw: unknown, options: { asOf?: string } = {}): Pr
   }
   if (evaluation.market.halving_month === null) warnings.push(`market.halving_date ${input.market.halving_date} is before ${asOf}: no halving in the horizon`);
   if (optimum.status !== 'optimal') warnings.push(`solver stopped with status ${optimum.status}; gap ${(optimum.gap * 100).toFixed(2)} %`);
-  // Scenario and tornado solves each get a short time limit: they show shape, the main plan shows the answer.
-  const quick = Math.min(2, input.constraints.time_limit_s);
+  // Scenario and tornado re-solves share one time budget: they show shape, the main plan shows the answer.
+  const a = input.analysis;
+  const cells = (a.btc_prices_usd?.length ?? 5) * (a.gpu_hour_prices_usd?.length ?? 5) * (a.difficulty_growth_per_month?.length ?? 1);
+  const solves = (a.scenarios ? cells : 0) + (a.tornado ? 2 * 12 : 0);
+  const quick = Math.min(2, input.constraints.time_limit_s, a.time_limit_s / Math.max(1, solves));
   return {
     market: evaluation.market,
     sites,

@@ -6,7 +6,7 @@
 import type { PlanInput } from '../../server/planner/contract.js';
 import { evaluate } from '../../server/planner/evaluate.js';
 import { optimize } from '../../server/planner/optimize.js';
-import { parsePlanInput } from '../../server/planner/plan.js';
+import { parsePlanInput, runPlan } from '../../server/planner/plan.js';
 import { limitsOf } from '../../server/planner/solve.js';
 
 /** Deterministic LCG so every run benchmarks the same fleet. */
@@ -65,6 +65,17 @@ await optimize([{ gain: 1, capex: 1, gpus: 1, mw: 1, eligible: true }], { min_mi
 await run('1,000 sites, whole-site MILP', 1_000, true, 2_000);
 await run('10,000 sites, fractional LP', 10_000, false, 5_000);
 await run('10,000 sites, whole-site MILP', 10_000, true, 5_000);
+
+// What POST /api/plan costs with the analysis on: main plan + 25 scenario cells + 24 tornado re-solves.
+{
+  const input = fleet(1_000, true, 42);
+  const t0 = performance.now();
+  const result = await runPlan({ ...input, analysis: { ...input.analysis, scenarios: true, tornado: true } });
+  console.log(
+    `${'1,000 sites, full plan + analysis'.padEnd(34)} ${(performance.now() - t0).toFixed(0).padStart(5)} ms for 50 solves ` +
+      `(analysis budget ${input.analysis.time_limit_s} s); ${result.tornado?.length} tornado bars, ${result.scenarios?.grids[0]?.npv_usd.flat().length} scenario cells`,
+  );
+}
 
 // Real fleets are a handful of large sites: there whole-site lumpiness is where greedy leaves money behind.
 const fleets = 200;
