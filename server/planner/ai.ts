@@ -4,6 +4,8 @@ import { DAYS_PER_MONTH } from './market.js';
 export interface AiSite {
   power_mw: number;
   power_price_usd_per_kwh: number;
+  /** Per-site retrofit cost; the AI assumptions' figure otherwise. */
+  facility_capex_usd_per_mw_it?: number;
 }
 
 export interface AiFinance {
@@ -35,7 +37,7 @@ export function aiDay(site: AiSite, ai: AiInput, finance: AiFinance): AiResult {
   const revenue = soldHours * revenuePerSoldHour;
   const opex = site.power_mw * 1000 * 24 * site.power_price_usd_per_kwh * ai.power_draw_share + gpus * 24 * ai.other_opex_usd_per_gpu_hour;
   const gpuCapex = ai.gpu_capex_usd * gpus;
-  const facilityCapex = ai.facility_capex_usd_per_mw_it * itMw;
+  const facilityCapex = (site.facility_capex_usd_per_mw_it ?? ai.facility_capex_usd_per_mw_it) * itMw;
   const capex = facilityCapex + gpuCapex;
   const depreciation = gpuCapex / (finance.gpu_life_years * 365) + facilityCapex / (finance.facility_life_years * 365);
   const ebitda = revenue - opex;
@@ -59,7 +61,7 @@ function colocation(site: AiSite, ai: AiInput, finance: AiFinance): AiResult {
   const itMw = site.power_mw / ai.gross_to_it;
   const revenue = (itMw * (ai.lease_usd_per_mw_it_year ?? 0)) / 365;
   const ebitda = revenue * ai.noi_margin;
-  const capex = ai.facility_capex_usd_per_mw_it * itMw;
+  const capex = (site.facility_capex_usd_per_mw_it ?? ai.facility_capex_usd_per_mw_it) * itMw;
   const depreciation = capex / (finance.facility_life_years * 365);
   return {
     it_mw: itMw,

@@ -60,6 +60,8 @@ export const SiteInput = z
     uptime: share.default(1),
     efficiency_jth: positive.optional(),
     ai_eligible: z.boolean().default(true),
+    /** This site's retrofit cost per MW of IT, when it differs from `ai.facility_capex_usd_per_mw_it`. */
+    facility_capex_usd_per_mw_it: money.optional(),
     /** Hourly power prices (USD/kWh); when given, mining curtails in hours that lose money. */
     hourly_power_prices_usd_per_kwh: z.array(z.number().finite()).min(1).max(24 * 366).optional(),
   })

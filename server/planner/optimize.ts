@@ -63,6 +63,14 @@ function capacityOf(candidates: readonly Candidate[], limits: Limits): Capacity 
 
 const EPS = 1e-9;
 
+/** Whether shares respect every limit (relative tolerance for solver round-off). */
+function fits(candidates: readonly Candidate[], shares: readonly number[], cap: Capacity): boolean {
+  return (['capex', 'gpus', 'mw'] as const).every((key) => {
+    const used = shares.reduce((sum, s, i) => sum + s * candidates[i]![key], 0);
+    return used <= cap[key] * (1 + 1e-7) + 1e-6;
+  });
+}
+
 /**
  * The greedy rule planners use in spreadsheets: rank sites by NPV gain per capex dollar and convert each in turn
  * while budget, GPUs and MW allow (whole sites only, or the largest share that fits).
@@ -109,14 +117,18 @@ export async function optimize(candidates: readonly Candidate[], limits: Limits)
   const cap = capacityOf(candidates, limits);
   const cols = candidates.flatMap((c, i) => (c.eligible && c.gain > 0 ? [i] : []));
   const rows = (['capex', 'gpus', 'mw'] as const).filter((key) => Number.isFinite(cap[key]) && cols.some((i) => candidates[i]![key] > 0));
-  const finish = (allocation: Allocation, gap: number, status: string): Optimum => {
+  /** Keeps the better of the solver's and greedy's answer; the gap is measured against the solver's bound. */
+  const finish = (allocation: Allocation, bound: number | null, status: string): Optimum => {
     const best = allocation.objective + EPS >= greedyAllocation.objective ? allocation : { ...greedyAllocation };
+    // No bound: nothing is proved, report a gap of 1 (100 %).
+    const gap = bound === null ? 1 : bound <= best.objective + EPS ? 0 : Math.min(1, (bound - best.objective) / Math.max(Math.abs(bound), EPS));
     return { ...best, gap, status, solveMs: performance.now() - started, greedy: greedyAllocation };
   };
   if (cols.length === 0) return finish({ shares: candidates.map(() => 0), objective: 0 }, 0, 'optimal');
   if (rows.length === 0) {
     const shares = candidates.map((c): number => (c.eligible && c.gain > 0 ? 1 : 0));
-    return finish({ shares, objective: shares.reduce((sum, s, i) => sum + s * candidates[i]!.gain, 0) }, 0, 'optimal');
+    const objective = shares.reduce((sum, s, i) => sum + s * candidates[i]!.gain, 0);
+    return finish({ shares, objective }, objective, 'optimal');
   }
 
   // Scale objective and rows to order 1 so HiGHS's absolute tolerances mean the same at any fleet size.
@@ -137,7 +149,7 @@ export async function optimize(candidates: readonly Candidate[], limits: Limits)
   });
 
   const highs = await loadSolver();
-  const model = highs.createModel({
+  const data = {
     numCols: cols.length,
     numRows: rows.length,
     sense: highs.constants.objectiveSense.maximize,
@@ -146,25 +158,34 @@ export async function optimize(candidates: readonly Candidate[], limits: Limits)
     colUpper: cols.map(() => 1),
     rowLower: rows.map(() => -highs.infinity),
     rowUpper: rows.map((key, r) => cap[key] / (rowScale[r] as number)),
-    matrix: { format: 'csc', numRows: rows.length, numCols: cols.length, starts, indices: Int32Array.from(indices), values: Float64Array.from(values) },
-    integrality: limits.whole_sites ? cols.map(() => highs.constants.variableType.integer) : undefined,
-  });
+    matrix: { format: 'csc' as const, numRows: rows.length, numCols: cols.length, starts, indices: Int32Array.from(indices), values: Float64Array.from(values) },
+  };
+  /** The LP relaxation's optimum: a valid upper bound when a time-limited MILP has not proved one yet. */
+  const relaxationBound = (): number | null =>
+    highs.withModel(data, (lp) => {
+      lp.options.set({ output_flag: false });
+      lp.run();
+      return (lp.getModelStatus() as number) === 7 ? lp.getObjectiveValue() * gainScale : null;
+    });
+  const model = highs.createModel({ ...data, integrality: limits.whole_sites ? cols.map(() => highs.constants.variableType.integer) : undefined });
   try {
     model.options.set({ output_flag: false, mip_rel_gap: limits.mip_gap, time_limit: limits.time_limit_s });
     if (limits.whole_sites) model.setSolution({ colValue: cols.map((i) => greedyAllocation.shares[i] as number) });
     model.run();
     const code = model.getModelStatus() as number;
     const status = STATUS_NAMES[code] ?? `highs_status_${code}`;
-    if (!(code in STATUS_NAMES)) return finish({ ...greedyAllocation }, Infinity, status);
-    const colValue = model.getSolution().colValue;
+    const colValue = code in STATUS_NAMES ? model.getSolution().colValue : [];
     const shares = candidates.map(() => 0);
     cols.forEach((i, j) => {
       const raw = Math.min(1, Math.max(0, colValue[j] ?? 0));
       shares[i] = limits.whole_sites ? Math.round(raw) : raw;
     });
     const objective = shares.reduce((sum, s, i) => sum + s * candidates[i]!.gain, 0);
-    const gap = limits.whole_sites ? Math.max(0, Number(model.info.get('mip_gap') ?? 0)) : 0;
-    return finish({ shares, objective }, Number.isFinite(gap) ? gap : 1, status);
+    const mipBound = limits.whole_sites ? Number(model.info.get('mip_dual_bound')) * gainScale : objective;
+    const bound = Number.isFinite(mipBound) ? mipBound : relaxationBound();
+    // A stopped solve may hold no feasible incumbent: never return one that breaks a limit (greedy stands in).
+    const usable = code in STATUS_NAMES && fits(candidates, shares, cap);
+    return finish(usable ? { shares, objective } : { ...greedyAllocation }, bound, status);
   } finally {
     model.dispose();
   }

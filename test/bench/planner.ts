@@ -26,6 +26,8 @@ function fleet(sites: number, wholeSites: boolean, seed: number): PlanInput {
       uptime: 0.9 + rand() * 0.09,
       efficiency_jth: 15 + rand() * 20,
       ai_eligible: rand() > 0.15,
+      // Retrofit cost differs by site (substation headroom, cooling, fibre): $5–13M per MW of IT.
+      facility_capex_usd_per_mw_it: Math.round(5e6 + rand() * 8e6),
     })),
     ai: { model: 'gpu_rental', pue: 1.3, it_kw_per_gpu: 1.4, gpu_hour_usd: 2.4, utilization: 0.8, other_opex_usd_per_gpu_hour: 0.25, facility_capex_usd_per_mw_it: 8e6, gpu_capex_usd: 30_000 },
     finance: { horizon_months: 60, discount_rate: 0.12, conversion_months: 9 },

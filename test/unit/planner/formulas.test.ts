@@ -96,6 +96,11 @@ describe('AI business models', () => {
     expect(r.gpu_hour_usd_for_target_payback).toBeCloseTo(3.483723, 5); // (63,600 + 320e6 / (24 × 30.4375)) / 144,000
   });
 
+  it("a site's own facility capex overrides the fleet figure", () => {
+    const r = aiDay({ ...site, facility_capex_usd_per_mw_it: 12e6 }, AiInput.parse({ model: 'gpu_rental', ...base }), finance);
+    expect(r.capex_usd).toBeCloseTo(12e6 * 10 + 30_000 * 8000, 0);
+  });
+
   it('power_draw_share scales the power bill', () => {
     const r = aiDay(site, AiInput.parse({ model: 'gpu_rental', ...base, power_draw_share: 0.5 }), finance);
     expect(r.opex_usd_per_day).toBeCloseTo(7_800 + 48_000, 6);

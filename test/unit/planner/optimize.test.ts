@@ -77,4 +77,21 @@ describe('optimizer', () => {
     expect((await optimize([site(5, 1), site(7, 1)], limits({}))).objective).toBe(12);
     expect((await optimize([site(-5, 1)], limits({ capex_budget_usd: 10 }))).shares).toEqual([0]);
   });
+
+  it('always answers under a tight time limit: a feasible plan, at least greedy, with a gap in [0, 1]', async () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const candidates = Array.from({ length: 3000 }, () => site(1e6 * (1 + rand()), 1e7 * (1 + rand()), Math.round(1000 * rand()), 1 + 50 * rand()));
+    const totalCapex = candidates.reduce((a, c) => a + c.capex, 0);
+    const l = limits({ capex_budget_usd: totalCapex / 3, max_gpus: 400_000, min_mining_mw: 1000, mip_gap: 0, time_limit_s: 0.05 });
+    const r = await optimize(candidates, l);
+    const used = (key: 'capex' | 'gpus' | 'mw') => r.shares.reduce((a, s, i) => a + s * candidates[i]![key], 0);
+    expect(used('capex')).toBeLessThanOrEqual(totalCapex / 3 + 1e-3);
+    expect(used('gpus')).toBeLessThanOrEqual(400_000 + 1e-6);
+    expect(r.shares.every((s) => s === 0 || s === 1)).toBe(true);
+    expect(r.objective).toBeGreaterThanOrEqual(r.greedy.objective);
+    expect(r.gap).toBeGreaterThanOrEqual(0);
+    expect(r.gap).toBeLessThanOrEqual(1);
+    expect(['optimal', 'time_limit']).toContain(r.status);
+  });
 });
