@@ -21,7 +21,10 @@ const DEFAULTS = { connectTimeoutMs: 3_000, timeoutMs: 10_000, maxBytes: 4 * 102
  * the promise always settles: a dead or silent miner gives an Error within `timeoutMs`.
  */
 export function cgminerRequest(host: string, port: number, payload: string, options: CallOptions = {}): Promise<Buffer> {
-  const { connectTimeoutMs, timeoutMs, maxBytes } = { ...DEFAULTS, ...options };
+  // `??` rather than spreading: an explicit `undefined` in options must still get the default.
+  const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs;
+  const maxBytes = options.maxBytes ?? DEFAULTS.maxBytes;
   return new Promise((resolve, reject) => {
     const socket = new Socket();
     const chunks: Buffer[] = [];
@@ -77,7 +80,7 @@ export async function cgminerCommand(
   try {
     return parseMinerJson(raw);
   } catch (error) {
-    throw new Error(`${host}:${port} '${command}': ${(error as Error).message}`);
+    throw new Error(`${host}:${port} '${command}': ${(error as Error).message}`, { cause: error });
   }
 }
 

@@ -100,8 +100,10 @@ export function parseMinerJson(input: string | Buffer): unknown {
     } catch (error) {
       const merged = mergeConcatenated(repaired);
       if (merged !== undefined) return merged;
-      const head = stripped.slice(0, 80).replace(/[\x00-\x1f]/g, ' ');
-      throw new Error(`reply is not JSON even after repair (${(error as Error).message}); starts with: ${head}`);
+      const head = [...stripped.slice(0, 80)].map((c) => (c.charCodeAt(0) < 0x20 ? ' ' : c)).join('');
+      throw new Error(`reply is not JSON even after repair (${(error as Error).message}); starts with: ${head}`, {
+        cause: error,
+      });
     }
   }
 }
@@ -127,13 +129,36 @@ function stripTerminator(text: string): string {
   return (nul >= 0 ? text.slice(0, nul) : text).trim();
 }
 
-/** Cuts the NUL terminator and any garbage after the last closing bracket of the document. */
+/**
+ * Cuts the NUL terminator, anything before the first bracket, and garbage after the document: the text ends where
+ * the brackets opened by the document balance out (documents sent back to back are kept together).
+ */
 function trimToDocument(text: string): string {
   const stripped = stripTerminator(text);
   const start = stripped.search(/[[{]/);
-  const end = Math.max(stripped.lastIndexOf('}'), stripped.lastIndexOf(']'));
-  if (start < 0 || end < start) return stripped;
-  return stripped.slice(start, end + 1);
+  if (start < 0) return stripped;
+  let depth = 0;
+  let inString = false;
+  let end = -1;
+  for (let i = start; i < stripped.length; i++) {
+    const ch = stripped[i];
+    if (inString) {
+      if (ch === '\\') i++;
+      else if (ch === '"') inString = false;
+      continue;
+    }
+    if (ch === '"') inString = true;
+    else if (ch === '{' || ch === '[') depth++;
+    else if (ch === '}' || ch === ']') {
+      depth--;
+      if (depth === 0) {
+        end = i;
+        const next = nextSignificant(stripped, i + 1);
+        if (next !== '{' && next !== '[') break;
+      }
+    }
+  }
+  return end < 0 ? stripped.slice(start) : stripped.slice(start, end + 1);
 }
 
 function controlEscape(ch: string): string {

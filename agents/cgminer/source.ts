@@ -104,6 +104,6 @@ export async function probeCgminer(host: string, port: number = DEFAULT_PORT, op
       intervalS: opts.intervalS ?? 30,
     });
   } catch (error) {
-    throw new Error(`${host}:${port}: not a usable cgminer API reply: ${(error as Error).message}`);
+    throw new Error(`${host}:${port}: not a usable cgminer API reply: ${(error as Error).message}`, { cause: error });
   }
 }

@@ -123,10 +123,15 @@ function requestComplete(buffer: string): boolean {
   }
 }
 
+function stripNul(text: string): string {
+  const nul = text.indexOf(String.fromCharCode(0));
+  return nul >= 0 ? text.slice(0, nul) : text;
+}
+
 function buildMulti(command: string, replies: Map<string, Buffer>): string {
   const sections = command.split('+').map((name) => {
     const recorded = replies.get(name);
-    const text = recorded ? recorded.toString('utf8').replace(/\u0000+$/, '') : INVALID(name);
+    const text = recorded ? stripNul(recorded.toString('utf8')) : INVALID(name);
     return `${JSON.stringify(name)}:[${text}]`;
   });
   return `{${sections.join(',')},"id":1}`;
