@@ -2,6 +2,7 @@ import { AsicSample, SCHEMA_VERSION } from '../../server/contract/index.js';
 import { findAsicModel } from '../models/asic-models.js';
 import { parseAntminerStats } from './antminer.js';
 import { parseAvalon } from './avalon.js';
+import { parseSealminer } from './sealminer.js';
 import { parseDevs, parseWhatsminer } from './devs.js';
 import { applyExtras } from './extras.js';
 import { identify, type Identity, type MinerFamily } from './family.js';
@@ -29,6 +30,7 @@ export const FAMILY_EXTRA_COMMANDS: Record<MinerFamily, readonly string[]> = {
   antminer: [],
   vnish: [],
   avalon: [],
+  sealminer: [],
   bfgminer: [],
   cgminer: [],
 };
@@ -97,6 +99,8 @@ function hardwareFor(identity: Identity, replies: MinerReplies, model: ReturnTyp
       return applyExtras(parseAntminerStats(replies, model), replies);
     case 'avalon':
       return parseAvalon(replies);
+    case 'sealminer':
+      return parseSealminer(replies);
     case 'whatsminer':
       return parseWhatsminer(replies, model);
     case 'braiins':

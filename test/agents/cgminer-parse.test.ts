@@ -281,6 +281,31 @@ const CASES: [keyof typeof DEVICES, Expected][] = [
     },
   ],
   [
+    'sealminer',
+    {
+      family: 'sealminer',
+      model: 'SealMiner A2',
+      firmware: '2025091001',
+      // summary's own 5 s and average figures, as the firmware reports them.
+      ths5s: MH(368479432.78),
+      thsAvg: MH(206860473.51),
+      nameplate: 230.839,
+      boards: [
+        b(MH(73905832.003432), 70, null, 153, null),
+        b(MH(73626639.194207), 70, null, 153, null),
+        b(MH(72846394.903347), 70, null, 153, null),
+      ],
+      fans: [3723, 3723, 3753, 3723],
+      pools: [{ url: 'stratum+tcp://stratum.braiins.com:3333', status: 'alive', active: true, accepted: 322, rejected: 1, stale: 0 }],
+      // PSU Input Power: the PSU's own reading at the wall.
+      power: 3504,
+      powerSource: 'miner',
+      uptime: 2481,
+      status: 'Running',
+      errors: [],
+    },
+  ],
+  [
     'bfgminer',
     {
       family: 'bfgminer',
