@@ -10,6 +10,7 @@ export type MinerFamily =
   | 'whatsminer'
   | 'avalon'
   | 'sealminer'
+  | 'auradine'
   | 'bfgminer'
   | 'cgminer';
 
@@ -27,6 +28,7 @@ export interface Identity {
  * - Vnish: `(Vnish x.y.z)` in the stats Type (its `version` answers "Invalid command"),
  * - Avalon: `PROD` "Avalon…" in VERSION or `MM ID0` in stats,
  * - Whatsminer: devices named `SM`, or summary keys only btminer has (`Factory GHS`, `Power Mode`),
+ * - Auradine: `GCMiner` in VERSION / "GCMiner-…" or "FluxOS-…" Descriptions,
  * - SealMiner: `BDMiner` in VERSION / "bdminer" in the Description,
  * - Antminer stock (bmminer/cgminer): `BMMiner` key or a Type starting with "Antminer",
  * - BFGMiner: Description "bfgminer …"; anything else that speaks the API is generic cgminer.
@@ -59,6 +61,16 @@ export function identify(replies: MinerReplies): Identity {
   if ((prod && /avalon/i.test(prod)) || avalonStats) {
     const firmware = str(version['VERSION']) ?? str(version['LVERSION']) ?? str(version['CGVERSION']);
     return { family: 'avalon', model: prod, firmware };
+  }
+  if (version['GCMiner'] !== undefined || /gcminer|fluxos/i.test(descs)) {
+    const report = firstRow(replies['ipreport'], 'IPReport') ?? {};
+    const auradineModel = str(report['model']);
+    const fw = str(report['version']);
+    return {
+      family: 'auradine',
+      model: auradineModel ? `Auradine ${auradineModel}` : null,
+      firmware: fw ? `FluxOS ${fw}` : str(version['GCMiner']) ? `GCMiner ${str(version['GCMiner'])}` : firstDesc,
+    };
   }
   if (version['BDMiner'] !== undefined || /bdminer/i.test(descs)) {
     const sealStats = rows(replies['stats'], 'STATS').find((r) => 'Board Count' in r) ?? {};

@@ -1,6 +1,7 @@
 import { AsicSample, SCHEMA_VERSION } from '../../server/contract/index.js';
 import { findAsicModel } from '../models/asic-models.js';
 import { parseAntminerStats } from './antminer.js';
+import { parseAuradine } from './auradine.js';
 import { parseAvalon } from './avalon.js';
 import { parseSealminer } from './sealminer.js';
 import { parseDevs, parseWhatsminer } from './devs.js';
@@ -31,6 +32,7 @@ export const FAMILY_EXTRA_COMMANDS: Record<MinerFamily, readonly string[]> = {
   vnish: [],
   avalon: [],
   sealminer: [],
+  auradine: ['fan', 'temperature', 'psu', 'asccount', 'ipreport'],
   bfgminer: [],
   cgminer: [],
 };
@@ -99,6 +101,8 @@ function hardwareFor(identity: Identity, replies: MinerReplies, model: ReturnTyp
       return applyExtras(parseAntminerStats(replies, model), replies);
     case 'avalon':
       return parseAvalon(replies);
+    case 'auradine':
+      return parseAuradine(replies, model);
     case 'sealminer':
       return parseSealminer(replies);
     case 'whatsminer':

@@ -306,6 +306,34 @@ const CASES: [keyof typeof DEVICES, Expected][] = [
     },
   ],
   [
+    'auradine',
+    {
+      family: 'auradine',
+      model: 'Auradine AT1500',
+      firmware: 'FluxOS 2023-12.27',
+      ths5s: MH(20599767.1774699),
+      thsAvg: MH(7970630.042671183),
+      nameplate: null,
+      // Board temperature from devs; hottest chip from `temperature`; 396 ASICs over 3 boards from `asccount`.
+      boards: [
+        b(MH(6800000), 28.25, 45.827271728515655, null, 132),
+        b(MH(6900000), 29.06, 48.220855712890625, null, 132),
+        b(MH(7000000), 30.12, 51.41230102539066, null, 132),
+      ],
+      fans: [7080, 7020, 7100, 7020],
+      pools: [
+        { url: 'stratum+tcp://btc.viabtc.io:3333', status: 'alive', active: true, accepted: 10, rejected: 1, stale: null },
+        { url: 'stratum+tcp://stratum.slushpool.com:3333', status: 'dead', active: false, accepted: 0, rejected: 0, stale: null },
+        { url: 'stratum+tcp://stratum.slushpool.com:3333', status: 'dead', active: false, accepted: 0, rejected: 0, stale: null },
+      ],
+      // psu PowerIn "58.94W" (this PSU capture is of an idle unit: PowerOut 0.00W).
+      power: 58.94,
+      powerSource: 'miner',
+      uptime: 56696,
+      errors: [],
+    },
+  ],
+  [
     'bfgminer',
     {
       family: 'bfgminer',
