@@ -9,6 +9,11 @@ export interface CallOptions {
   timeoutMs?: number;
   /** Replies larger than this are cut off with an error (a misbehaving peer cannot exhaust memory). */
   maxBytes?: number;
+  /**
+   * Without multi-command support, ask the single commands in parallel (default) or one after another. A scan of
+   * hundreds of hosts at once asks one at a time, so open sockets stay bounded by its concurrency.
+   */
+  parallelFallback?: boolean;
 }
 
 export const DEFAULT_PORT = 4028;
@@ -86,8 +91,9 @@ export async function cgminerCommand(
 
 /**
  * Fetches several commands. Tries one multi-command request first (`summary+pools+stats`); firmware that does not
- * do multi-command answers a single error record instead, and then each command is asked on its own connection,
- * in parallel, all under the same deadline. Missing commands are simply absent from the result.
+ * do multi-command answers a single error record instead, and then each command is asked on its own connection
+ * (in parallel unless `parallelFallback` is false), all under the same deadline. Missing commands are simply
+ * absent from the result.
  */
 export async function fetchReplies(
   host: string,
@@ -103,7 +109,19 @@ export async function fetchReplies(
   if (commands.length === 1 && typeof multi === 'object' && multi !== null) {
     return { [commands[0] as string]: multi as Record<string, unknown> };
   }
-  const settled = await Promise.allSettled(commands.map((c) => cgminerCommand(host, port, c, left())));
+  const settled: PromiseSettledResult<unknown>[] = [];
+  if (options.parallelFallback === false) {
+    for (const c of commands) {
+      settled.push(
+        await cgminerCommand(host, port, c, left()).then(
+          (value): PromiseSettledResult<unknown> => ({ status: 'fulfilled', value }),
+          (reason: unknown): PromiseSettledResult<unknown> => ({ status: 'rejected', reason }),
+        ),
+      );
+    }
+  } else {
+    settled.push(...(await Promise.allSettled(commands.map((c) => cgminerCommand(host, port, c, left())))));
+  }
   const out: MinerReplies = {};
   settled.forEach((result, i) => {
     if (result.status === 'fulfilled' && typeof result.value === 'object' && result.value !== null) {

@@ -89,7 +89,7 @@ export async function scanSubnet(cidr: string, opts: ScanOptions = {}): Promise<
 }
 
 async function identifyMiner(host: string, port: number, connectTimeoutMs: number, timeoutMs: number): Promise<IdentifiedMiner> {
-  const { replies } = await readMiner(host, port, { connectTimeoutMs, timeoutMs }, 'cgminer');
+  const { replies } = await readMiner(host, port, { connectTimeoutMs, timeoutMs, parallelFallback: false }, 'cgminer');
   const summary = firstRow(replies['summary'], 'SUMMARY');
   if (!summary && !replies['stats'] && !replies['version'] && !replies['devs']) {
     throw new Error('answered, but not with a cgminer API reply');
