@@ -13,6 +13,8 @@ export interface ScanOptions {
   concurrency?: number;
   connectTimeoutMs?: number;
   identifyTimeoutMs?: number;
+  /** Called as soon as a miner is identified (the CLI prints it; the bench times the last one). */
+  onIdentified?: (miner: IdentifiedMiner) => void;
 }
 
 export interface IdentifiedMiner {
@@ -69,7 +71,9 @@ export async function scanSubnet(cidr: string, opts: ScanOptions = {}): Promise<
         continue;
       }
       try {
-        identified.push(await identifyMiner(host, port, connectTimeoutMs, identifyTimeoutMs));
+        const miner = await identifyMiner(host, port, connectTimeoutMs, identifyTimeoutMs);
+        identified.push(miner);
+        opts.onIdentified?.(miner);
       } catch (error) {
         unknown.push({ host, port, reason: (error as Error).message });
       }
