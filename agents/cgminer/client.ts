@@ -63,6 +63,7 @@ export function cgminerRequest(host: string, port: number, payload: string, opti
       size += chunk.length;
       if (nul >= 0) finish(null);
       else if (size > maxBytes) finish(new Error(`${where}: reply larger than ${maxBytes} bytes`));
+      else if (endsWithBrace(chunk) && isCompleteJson(chunks)) finish(null);
     });
     socket.once('end', () => {
       if (size === 0) finish(new Error(`${where}: connection closed without a reply`));
@@ -72,6 +73,28 @@ export function cgminerRequest(host: string, port: number, payload: string, opti
     socket.once('error', (error: NodeJS.ErrnoException) => finish(new Error(`${where}: ${error.code ?? error.message}`)));
     socket.connect({ host, port });
   });
+}
+
+/**
+ * Some firmware neither sends the NUL nor closes after a reply. A reply is complete once the text received so far
+ * is one whole JSON document; checked only when a chunk ends in `}` so large replies are not re-parsed per chunk.
+ */
+function endsWithBrace(chunk: Buffer): boolean {
+  for (let i = chunk.length - 1; i >= 0; i--) {
+    const byte = chunk[i] as number;
+    if (byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09) continue;
+    return byte === 0x7d;
+  }
+  return false;
+}
+
+function isCompleteJson(chunks: Buffer[]): boolean {
+  try {
+    JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Sends `{"command":"a+b+c"}` and parses (with repair) the reply. */

@@ -38,6 +38,16 @@ describe('cgminer client over TCP', () => {
     expect(reply.SUMMARY).toHaveLength(1);
   });
 
+  it('finishes at the end of the JSON document when the firmware neither sends NUL nor closes', async () => {
+    const miner = await start({
+      replies: loadRecordings({ summary: 'bfgminer/summary.json' }),
+      terminateWithNul: false,
+      behaviour: 'keep-open',
+    });
+    const reply = (await cgminerCommand(miner.host, miner.port, 'summary', { timeoutMs: 5000 })) as { SUMMARY: unknown[] };
+    expect(reply.SUMMARY).toHaveLength(1);
+  });
+
   it('unwraps the recorded multi-command reply into one reply per command', async () => {
     const miner = await start({
       replies: loadRecordings({ 'summary+devs+stats+version': 'bfgminer/multi_summary+devs+stats+version.raw' }),
