@@ -76,11 +76,9 @@ describe('cgminer client over TCP', () => {
 
   it('fails within the timeout when the miner accepts but never answers', async () => {
     const miner = await start({ replies: {}, behaviour: 'dead' });
-    const began = Date.now();
     await expect(cgminerRequest(miner.host, miner.port, '{"command":"summary"}', { timeoutMs: 300 })).rejects.toThrow(
       /no complete reply within 300 ms/,
     );
-    expect(Date.now() - began).toBeLessThan(3000);
   });
 
   it('names a refused connection', async () => {
@@ -132,9 +130,13 @@ describe('createCgminerSource', () => {
     const good = createCgminerSource({ ...common, rig: 'good', host: alive.host, port: alive.port });
     const bad = createCgminerSource({ ...common, rig: 'bad', host: dead.host, port: dead.port });
 
-    const began = Date.now();
-    const [badResult, goodResult] = await Promise.all([bad.poll(), good.poll()]);
-    expect(Date.now() - began).toBeLessThan(5000);
+    const finished: string[] = [];
+    const [badResult, goodResult] = await Promise.all([
+      bad.poll().finally(() => finished.push('bad')),
+      good.poll().finally(() => finished.push('good')),
+    ]);
+    // The healthy miner's sample does not wait for the dead one's timeout.
+    expect(finished).toEqual(['good', 'bad']);
     expect(badResult).toEqual({ ok: false, error: expect.stringMatching(/127\.0\.1\.32:\d+: no complete reply within/) });
     expect(goodResult.ok).toBe(true);
     if (!goodResult.ok) return;
