@@ -413,6 +413,16 @@ describe('Braiins OS gRPC recordings → AsicSample', () => {
   });
 });
 
+/** BFGMiner recordings replayed byte for byte over TCP (cgminer-tcp.test.ts) or read here directly. */
+const BFGMINER_REPLAYED = [
+  'bfgminer/summary.json',
+  'bfgminer/multi_summary+devs+stats+version.raw',
+  'bfgminer/multi_summary+pools.raw',
+  'bfgminer/multi_with_invalid_summary+estats+restart.raw',
+  'bfgminer/err_invalid_command_estats.json',
+  'bfgminer/run2_log-interval-5/summary.raw',
+];
+
 describe('fixture coverage', () => {
   it('every copied recording is exercised by a case above', () => {
     const dir = join(import.meta.dirname, '..', 'fixtures', 'asic');
@@ -424,5 +434,11 @@ describe('fixture coverage', () => {
     ]);
     const topLevel = readdirSync(dir).filter((f) => f.endsWith('.json'));
     expect(topLevel.filter((f) => !used.has(f))).toEqual([]);
+    // bfgminer/ recordings are replayed over TCP in cgminer-tcp.test.ts; each is named there or in DEVICES.
+    const bfg = readdirSync(join(dir, 'bfgminer'), { recursive: true, encoding: 'utf8' })
+      .filter((f) => /\.(raw|json)$/.test(f))
+      .map((f) => `bfgminer/${f}`);
+    const named = [...used, ...BFGMINER_REPLAYED];
+    expect(bfg.filter((f) => !named.includes(f))).toEqual([]);
   });
 });

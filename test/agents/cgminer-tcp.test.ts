@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  buildAsicSample,
   cgminerCommand,
   cgminerRequest,
   createCgminerSource,
@@ -56,6 +57,15 @@ describe('cgminer client over TCP', () => {
     expect(Object.keys(replies).sort()).toEqual(['devs', 'stats', 'summary', 'version']);
     expect(replies['version']?.['VERSION']).toEqual([{ Miner: 'bfgminer 5.5.0-34-g866fd36f', CGMiner: '5.5.0-34-g866fd36f', API: '3.1' }]);
     expect(miner.requests).toHaveLength(1);
+  });
+
+  it('builds a sample from the recorded BFGMiner summary+pools multi-command reply', async () => {
+    const miner = await start({ replies: loadRecordings({ 'summary+pools': 'bfgminer/multi_summary+pools.raw' }) });
+    const replies = await fetchReplies(miner.host, miner.port, ['summary', 'pools'], { timeoutMs: 2000 });
+    const sample = buildAsicSample(replies, { site: 'lab', rig: 'cpu-1', ts: 1_700_000_000_000, intervalS: 30 });
+    expect(sample.hashrate_5s_ths).toBeCloseTo(4.302e-6, 12);
+    expect(sample.hashrate_avg_ths).toBeCloseTo(5.554e-6, 12);
+    expect(sample.pools).toEqual([{ url: 'Benchmark', user: 'Benchmark', status: 'alive', active: true, accepted: 0, rejected: 0, stale: 0 }]);
   });
 
   it('keeps the error sections of a multi-command reply as error replies', async () => {
