@@ -48,17 +48,17 @@ export class PlannerRunner {
     return worker;
   }
 
-  run(input: unknown): Promise<PlanResult> {
+  run(input: unknown, timeoutMs = this.timeoutMs): Promise<PlanResult> {
     this.worker ??= this.spawn();
     const worker = this.worker;
     const id = this.nextId++;
     return new Promise<PlanResult>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new PlannerTimeoutError(`plan took longer than ${this.timeoutMs / 1000} s`));
+        reject(new PlannerTimeoutError(`plan took longer than ${timeoutMs / 1000} s`));
         if (this.worker === worker) this.worker = null;
         void worker.terminate();
-      }, this.timeoutMs);
+      }, timeoutMs);
       timer.unref();
       this.pending.set(id, { resolve, reject, timer });
       worker.postMessage({ id, input });
