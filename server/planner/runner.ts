@@ -4,6 +4,7 @@ import { PlanInputError } from './evaluate.js';
 import type { PlanReply } from './worker.js';
 
 interface Pending {
+  worker: Worker;
   resolve: (result: PlanResult) => void;
   reject: (err: Error) => void;
   timer: NodeJS.Timeout;
@@ -38,6 +39,7 @@ export class PlannerRunner {
     const fail = (err: Error) => {
       if (this.worker === worker) this.worker = null;
       for (const [id, pending] of this.pending) {
+        if (pending.worker !== worker) continue; // requests already on a fresh worker live on
         clearTimeout(pending.timer);
         pending.reject(err);
         this.pending.delete(id);
@@ -60,7 +62,7 @@ export class PlannerRunner {
         void worker.terminate();
       }, timeoutMs);
       timer.unref();
-      this.pending.set(id, { resolve, reject, timer });
+      this.pending.set(id, { worker, resolve, reject, timer });
       worker.postMessage({ id, input });
     });
   }

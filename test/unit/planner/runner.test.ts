@@ -5,7 +5,7 @@ import { PlannerRunner, PlannerTimeoutError } from '../../../server/planner/runn
 
 const scenario = () => ({ ...(JSON.parse(readFileSync('config/scenario.example.json', 'utf8')) as Record<string, unknown>), analysis: { scenarios: false, tornado: false } });
 const pinned = () => {
-  const s = scenario() as { market: Record<string, unknown> };
+  const s = scenario() as unknown as { market: Record<string, unknown> };
   s.market.as_of = '2026-02-02';
   return s;
 };
