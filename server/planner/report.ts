@@ -45,6 +45,15 @@ export function formatPlan(result: PlanResult): string {
     ),
     '',
   );
+  for (const s of result.sites) {
+    const c = s.mining.curtailment;
+    if (!c) continue;
+    out.push(
+      `${s.id}: curtails ${c.curtailed_hours} of ${c.hours} hours on its price series; margin ${usd(c.margin_curtailed_usd_per_day)}/day ` +
+        `vs ${usd(c.margin_always_on_usd_per_day)}/day always on (curtailing is worth ${usd(c.value_usd_per_day)}/day)`,
+    );
+  }
+  if (result.sites.some((s) => s.mining.curtailment)) out.push('');
   out.push(
     `Plan: convert ${num(p.converted_mw, 1)} MW (keep ${num(p.mining_mw, 1)} MW mining), ${num(p.gpus, 0)} GPUs, capex ${musd(p.capex_usd)}`,
     `Fleet NPV ${musd(p.npv_usd)} vs ${musd(p.npv_mining_only_usd)} mining only; solver ${p.solver_status}, gap ${num(p.optimality_gap * 100, 3)}%, ${num(p.solve_ms, 0)} ms`,
