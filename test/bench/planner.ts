@@ -43,8 +43,9 @@ function fleet(sites: number, wholeSites: boolean, seed: number): PlanInput {
   return { ...parsed, constraints: { ...parsed.constraints, capex_budget_usd: capex / 3, max_gpus: Math.round(gpus / 4), min_mining_mw: mw * 0.4 } };
 }
 
-async function run(label: string, sites: number, wholeSites: boolean, targetMs: number): Promise<void> {
-  const input = fleet(sites, wholeSites, 42);
+async function run(label: string, sites: number, wholeSites: boolean, targetMs: number, mipGap?: number): Promise<void> {
+  const base = fleet(sites, wholeSites, 42);
+  const input = mipGap === undefined ? base : { ...base, constraints: { ...base.constraints, mip_gap: mipGap } };
   const t0 = performance.now();
   const evaluation = evaluate(input);
   const t1 = performance.now();
@@ -55,7 +56,7 @@ async function run(label: string, sites: number, wholeSites: boolean, targetMs: 
   const greedyNpv = evaluation.miningNpv + result.greedy.objective;
   console.log(
     `${label.padEnd(34)} evaluate ${(t1 - t0).toFixed(0).padStart(5)} ms  solve ${(t2 - t1).toFixed(0).padStart(5)} ms ` +
-      `(target < ${targetMs} ms: ${t2 - t1 < targetMs ? 'met' : 'MISSED'})  status ${result.status}  gap ${(result.gap * 100).toFixed(3)} %\n` +
+      `(${mipGap === undefined ? `target < ${targetMs} ms: ${t2 - t1 < targetMs ? 'met' : 'MISSED'}` : `${input.constraints.time_limit_s} s time limit`})  status ${result.status}  gap ${(result.gap * 100).toFixed(3)} %\n` +
       `${''.padEnd(34)} fleet NPV $${(npv / 1e6).toFixed(1)}M, greedy $${(greedyNpv / 1e6).toFixed(1)}M: optimum +$${(gain / 1e6).toFixed(2)}M ` +
       `(+${((100 * gain) / Math.abs(result.greedy.objective || 1)).toFixed(2)} % of greedy's conversion gain); ` +
       `${result.shares.filter((s) => s > 1e-6).length} sites converted`,
@@ -65,6 +66,8 @@ async function run(label: string, sites: number, wholeSites: boolean, targetMs: 
 console.log('planner benchmark (seeded fleets; HiGHS WebAssembly, single thread)');
 await optimize([{ gain: 1, capex: 1, gpus: 1, mw: 1, eligible: true }], { min_mining_mw: 0, whole_sites: true, mip_gap: 0, time_limit_s: 1, capex_budget_usd: 1 }); // load the solver
 await run('1,000 sites, whole-site MILP', 1_000, true, 2_000);
+// The same fleet searched to a zero gap within the 2 s limit: what the 0.1 % tolerance leaves on the table.
+await run('1,000 sites, whole-site, gap 0', 1_000, true, 2_000, 0);
 await run('10,000 sites, fractional LP', 10_000, false, 5_000);
 await run('10,000 sites, whole-site MILP', 10_000, true, 5_000);
 
