@@ -41,6 +41,7 @@ export function sitesTable(sites: readonly BaselineSite[], input: PlanInputRaw, 
         <td><input type="number" step="0.001" data-site-field="power_price_usd_per_kwh" data-index="${i}" value="${planned?.power_price_usd_per_kwh ?? s.power_price_usd_per_kwh}">${prov(s.provenance.power_price_usd_per_kwh)}</td>
         <td><input type="number" step="0.1" data-site-field="uptime" data-index="${i}" data-scale="0.01" value="${Number(((planned?.uptime ?? s.uptime) * 100).toFixed(2))}">${prov(s.provenance.uptime)}</td>
         <td><input type="number" step="0.1" data-site-field="efficiency_jth" data-index="${i}" value="${planned?.efficiency_jth ?? ''}">${prov(s.provenance.efficiency_jth)}</td>
+        <td><input type="number" step="0.5" data-site-field="facility_capex_usd_per_mw_it" data-index="${i}" data-scale="1000000" placeholder="fleet" value="${planned?.facility_capex_usd_per_mw_it === undefined ? '' : planned.facility_capex_usd_per_mw_it / 1e6}"></td>
         <td>${s.measured.hashrate_ths === null ? '—' : `${(s.measured.hashrate_ths / 1000).toFixed(2)} PH/s`}</td>
         <td>${s.measured.power_kw === null ? '—' : mw(s.measured.power_kw / 1000)}</td>
         <td title="rigs by power_source">${escapeHtml(sources)}</td>
@@ -48,7 +49,7 @@ export function sitesTable(sites: readonly BaselineSite[], input: PlanInputRaw, 
     })
     .join('');
   return `<table class="pl-sites" data-testid="baseline-sites"><thead><tr><th>Site</th><th>MW</th><th>$/kWh</th><th>Uptime %</th><th>J/TH</th>
-    <th>Hashrate (${windowHours} h)</th><th>Power (${windowHours} h)</th><th>Power source</th><th>AI eligible</th></tr></thead><tbody>${rows}</tbody></table>`;
+    <th title="this site's retrofit cost; empty uses the AI assumption">Retrofit M$/MW IT</th><th>Hashrate (${windowHours} h)</th><th>Power (${windowHours} h)</th><th>Power source</th><th>AI eligible</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 const tile = (label: string, value: string, id: string) => `<div class="pl-tile"><div class="label">${label}</div><div class="value" data-testid="${id}">${value}</div></div>`;
