@@ -13,13 +13,16 @@ import { childrenByName, CpuWindow, procSample } from './lib/proc.js';
  * `npm run bench:ingest`: rigline's ingest path (real Mosquitto → server → real InfluxDB 1.x) against the raw
  * throughput of each service, measured in one run on one machine. Sizes: BENCH_RATE samples/s (25000),
  * BENCH_SECONDS per sustained phase (30), BENCH_SINGLE_RATE for one-rig-per-message (5000), BENCH_SATURATION_RIGS
- * (20000); BENCH_WAL_FSYNC_DELAY sets InfluxDB's wal-fsync-delay (default 0: fsync on every write).
+ * (20000); BENCH_WAL_FSYNC_DELAY sets InfluxDB's wal-fsync-delay (default 0: fsync on every write);
+ * BENCH_PHASES, BENCH_PROFILE_DIR: see below.
  */
 const RATE = Number(process.env.BENCH_RATE ?? 25_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const SINGLE_RATE = Number(process.env.BENCH_SINGLE_RATE ?? 5000);
 const SATURATION_RIGS = Number(process.env.BENCH_SATURATION_RIGS ?? 20_000);
 const TICKS = 6;
+/** BENCH_PHASES=saturation skips the sustained phases (the raw figures always run: the ratios need them). */
+const PHASES = new Set((process.env.BENCH_PHASES ?? 'saturation,sustained').split(','));
 const RIGS_PER_SITE = 1000;
 const BUFFER = 250_000;
 
@@ -58,15 +61,15 @@ async function rawMosquitto(payloads: Payload[], label: string): Promise<number>
   return samples / s;
 }
 
-async function rawInflux(lines: string[], batch: number): Promise<number> {
-  await fetch(`${influx.url}/query?q=${encodeURIComponent('CREATE DATABASE raw_bench')}`, { method: 'POST' });
+async function rawInflux(lines: string[], batch: number, db: string): Promise<number> {
+  await fetch(`${influx.url}/query?q=${encodeURIComponent(`CREATE DATABASE ${db}`)}`, { method: 'POST' });
   const bodies: string[] = [];
   for (let i = 0; i < lines.length; i += batch) bodies.push(lines.slice(i, i + batch).join('\n'));
   let next = 0;
   const t0 = performance.now();
   const lane = async (): Promise<void> => {
     while (next < bodies.length) {
-      const res = await fetch(`${influx.url}/write?db=raw_bench&precision=ms`, { method: 'POST', body: bodies[next++] });
+      const res = await fetch(`${influx.url}/write?db=${db}&precision=ms`, { method: 'POST', body: bodies[next++] });
       if (res.status !== 204) throw new Error(`raw write answered ${res.status}: ${await res.text()}`);
     }
   };
@@ -94,7 +97,9 @@ async function startServer(name: string): Promise<Server> {
       log: { level: 'warn' },
     }),
   );
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--config', file], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // BENCH_PROFILE_DIR: the server writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'server/main.ts', '--config', file], { stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     if (await fetch(`${url}/api/health`).then((r) => r.ok, () => false)) break;
@@ -166,6 +171,8 @@ async function sustained(name: string, mode: 'batched' | 'single', rate: number)
   return stored / storeS;
 }
 
+let saturationPps = 0;
+
 /**
  * Maximum rate: a backlog of TICKS ticks of a SATURATION_RIGS fleet is queued in Mosquitto for the server's
  * persistent session, then drained by a fresh server into a fresh database. The raw InfluxDB figure writes the same
@@ -192,6 +199,7 @@ async function saturation(rawInfluxPoints: number, payloads: Payload[], pointsPe
   const a = marks.find(([, p]) => p >= total * 0.1) ?? marks[0]!;
   const b = marks.find(([, p]) => p >= total * 0.9) ?? marks[marks.length - 1]!;
   const pps = (b[1] - a[1]) / ((b[0] - a[0]) / 1000);
+  saturationPps = pps;
   const stored = await countStored(name);
   console.log(`\nsaturation: ${fmt(samples)} samples queued in Mosquitto, then drained by a fresh server`);
   report('rigline points/s (10% → 90% of the backlog)', fmt(pps));
@@ -220,12 +228,20 @@ try {
   const ticks = Array.from({ length: TICKS }, (_, t) =>
     model.sites.flatMap((s) => model.samplesAt(s, 1, Date.now() - (TICKS - t) * 1000).flatMap((x) => encodeSample(x).lines.split('\n'))),
   );
-  const firstTick = await rawInflux(ticks[0]!, 5000);
-  const rawPoints = await rawInflux(ticks.slice(1).flat(), 5000);
+  const firstTick = await rawInflux(ticks[0]!, 5000, 'raw_a');
+  const rawPoints = await rawInflux(ticks.slice(1).flat(), 5000, 'raw_a');
   report('InfluxDB /write, pre-built line protocol, first tick (new series)', `${fmt(firstTick)} points/s`);
   report('InfluxDB /write, pre-built line protocol, later ticks', `${fmt(rawPoints)} points/s (${fmt((TICKS - 1) * ticks[0]!.length)} points, 5000/batch, 2 in flight)`);
 
-  await saturation(rawPoints, backlog, pointsPerSample);
+  if (PHASES.has('saturation')) {
+    await saturation(rawPoints, backlog, pointsPerSample);
+    // InfluxDB compacts what the raw phase wrote while rigline runs; the same raw writes again, after rigline's,
+    // show how much of the difference is the database's background work rather than rigline.
+    const after = (await rawInflux(ticks[0]!, 5000, 'raw_b'), await rawInflux(ticks.slice(1).flat(), 5000, 'raw_b'));
+    report('raw InfluxDB again after rigline (later ticks)', `${fmt(after)} points/s`);
+    report('rigline ratio to the mean of both raw figures', `${fmt((100 * saturationPps) / ((rawPoints + after) / 2), 1)}%`);
+  }
+  if (!PHASES.has('sustained')) process.exit(0);
   const batchedRate = await sustained('batched', 'batched', RATE);
   const singleRate = await sustained('single', 'single', SINGLE_RATE);
   console.log('\nratios of sustained rigline to raw Mosquitto (offered load, not Mosquitto, may be the limit)');
