@@ -100,6 +100,10 @@ async function startServer(name: string): Promise<Server> {
   // BENCH_PROFILE_DIR: the server writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
   const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'server/main.ts', '--config', file], { stdio: ['ignore', 'ignore', 'inherit'] });
+  let stopping = false;
+  child.once('exit', (code, signal) => {
+    if (!stopping) console.error(`\n  server ${name} exited unexpectedly: code ${code}, signal ${signal}`);
+  });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     if (await fetch(`${url}/api/health`).then((r) => r.ok, () => false)) break;
@@ -112,6 +116,8 @@ async function startServer(name: string): Promise<Server> {
     health: async () => (await (await fetch(`${url}/api/health`)).json()) as Awaited<ReturnType<Server['health']>>,
     stop: () =>
       new Promise<void>((resolve) => {
+        stopping = true;
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),

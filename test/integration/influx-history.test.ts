@@ -113,4 +113,13 @@ describe.skipIf(!hasService('influxd', 'influxdb'))('history API over InfluxDB 1
     }
     expect(rows).toEqual([[minute, 6, 3]]);
   }, 120_000);
+
+  it('rolls up by itself points written after their continuous query window had passed', async () => {
+    const ts = Math.floor((Date.now() - 30 * 60_000) / 60_000) * 60_000;
+    rigline.store.writeSamples([{ ...samples[0]!, rig: 'late-rig', ts, power_w: 2000 }]);
+    await store.buffer.drain(10_000);
+    await store.backfillLate();
+    const rows = await influxRows(influx, 'hist', `SELECT "power_kw_sum", "power_kw_count" FROM "rollup_1m"."rig" WHERE "rig" = 'late-rig'`);
+    expect(rows).toEqual([[ts, 2, 1]]);
+  });
 });
