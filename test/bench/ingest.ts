@@ -149,7 +149,8 @@ async function sustained(name: string, mode: 'batched' | 'single', rate: number)
   let lastCount = -1;
   while (health.store.written + health.store.dropped < samples || health.store.buffered > 0) {
     if (health.store.written + health.ingest.stored !== lastCount) [lastCount, lastProgress] = [health.store.written + health.ingest.stored, performance.now()];
-    if (performance.now() - lastProgress > 15_000) break;
+    // Longer than a write timeout (10 s) plus a retry backoff, so a slow write is waited for, not counted lost.
+    if (performance.now() - lastProgress > 30_000) break;
     await sleep(100);
     health = await server.health();
   }
@@ -160,6 +161,8 @@ async function sustained(name: string, mode: 'batched' | 'single', rate: number)
   const stored = await countStored(name);
   const st = health.store;
   console.log(`\n${name}: ${mode === 'batched' ? `${sites} site controllers, 1000 rigs per message` : 'one rig per message'}, ${fmt(rate)} samples/s offered`);
+  const invalid = Object.entries((health.ingest as { invalid?: Record<string, number> }).invalid ?? {}).map(([k, v]) => `${k} ${v}`);
+  report('server: samples ingested / written / buffered / invalid', `${fmt(health.ingest.stored)} / ${fmt(st.written)} / ${fmt(st.buffered)} / ${invalid.join(', ') || 'none'}`);
   report('samples published / stored in InfluxDB / lost', `${fmt(samples)} / ${fmt(stored)} / ${fmt(samples - stored)} (dropped ${st.dropped})`);
   const storeS = publishS + drainS;
   report('offered samples/s (generator fell behind by)', `${fmt(samples / publishS)} (${fmt(maxBehindMs)} ms)`);
