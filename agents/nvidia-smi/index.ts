@@ -1,0 +1,5 @@
+export { QUERY_ARGS, QUERY_FIELDS, parseQueryGpuCsv } from './csv.js';
+export type { GpuEntry, GpuReport } from './reading.js';
+export { toGpuSample, type GpuSampleContext } from './sample.js';
+export { createNvidiaSmiSource, readNvidiaSmi, runNvidiaSmi, type NvidiaSmiFormat, type NvidiaSmiSourceOptions } from './source.js';
+export { NvidiaSmiParseError, parseNvidiaSmiXml } from './xml.js';

@@ -1,0 +1,82 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import type { PollResult, PollSource } from '../source.js';
+import { mergeDcgm, scrapeDcgm } from '../dcgm/dcgm.js';
+import { QUERY_ARGS, parseQueryGpuCsv } from './csv.js';
+import type { GpuReport } from './reading.js';
+import { toGpuSample } from './sample.js';
+import { parseNvidiaSmiXml } from './xml.js';
+
+export type NvidiaSmiFormat = 'xml' | 'csv';
+
+export interface NvidiaSmiSourceOptions {
+  site: string;
+  rig: string;
+  /** The nvidia-smi binary; tests point it at a script that prints a recording. */
+  path?: string;
+  /** 'xml' (`-q -x`, every field and MIG instances) or 'csv' (`--query-gpu`, lighter, whole GPUs only). */
+  format?: NvidiaSmiFormat;
+  timeoutMs?: number;
+  intervalS: number;
+  /** DCGM exporter /metrics URL: adds the last Xid, and utilization under MIG. */
+  dcgmUrl?: string | null;
+  /** File with the server's model name; null to leave host_model unknown. */
+  hostModelFile?: string | null;
+}
+
+/** Runs the binary with a hard timeout; resolves its stdout or rejects with a one-line reason. */
+export function runNvidiaSmi(path: string, args: string[], timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(path, args, { timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024, windowsHide: true }, (err, stdout, stderr) => {
+      if (!err) return resolve(stdout);
+      const e = err as NodeJS.ErrnoException & { killed?: boolean; code?: number | string };
+      if (e.killed) return reject(new Error(`${path} timed out after ${timeoutMs} ms`));
+      if (e.code === 'ENOENT') return reject(new Error(`${path} not found (is the NVIDIA driver installed?)`));
+      // nvidia-smi prints its reason ("NVIDIA-SMI has failed because it couldn't communicate…") on stdout.
+      const reason = `${stderr}\n${stdout}`.trim().split('\n')[0] ?? '';
+      reject(new Error(`${path} exited with ${e.code}${reason ? `: ${reason.slice(0, 200)}` : ''}`));
+    });
+  });
+}
+
+export async function readNvidiaSmi(path: string, format: NvidiaSmiFormat, timeoutMs: number): Promise<GpuReport> {
+  if (format === 'xml') return parseNvidiaSmiXml(await runNvidiaSmi(path, ['-q', '-x'], timeoutMs));
+  return parseQueryGpuCsv(await runNvidiaSmi(path, QUERY_ARGS, timeoutMs));
+}
+
+async function readHostModel(file: string | null): Promise<string | null> {
+  if (!file) return null;
+  const text = await readFile(file, 'utf8').catch(() => '');
+  const model = text.trim().slice(0, 200);
+  return model === '' || /to be filled/i.test(model) ? null : model;
+}
+
+/** The local GPUs as one rig: `nvidia-smi` every poll, merged with DCGM when configured. */
+export function createNvidiaSmiSource(options: NvidiaSmiSourceOptions): PollSource {
+  const path = options.path ?? 'nvidia-smi';
+  const format = options.format ?? 'xml';
+  const timeoutMs = options.timeoutMs ?? 5000;
+  let hostModel: Promise<string | null> | null = null;
+  return {
+    rig: options.rig,
+    description: `nvidia-smi (${format}) ${path}${options.dcgmUrl ? ` + DCGM ${options.dcgmUrl}` : ''}`,
+    async poll(): Promise<PollResult> {
+      const ts = Date.now();
+      hostModel ??= readHostModel(options.hostModelFile === undefined ? '/sys/class/dmi/id/product_name' : options.hostModelFile);
+      const dcgm = options.dcgmUrl ? scrapeDcgm(options.dcgmUrl, timeoutMs).then((r) => ({ ok: true as const, r }), (err: Error) => ({ ok: false as const, err })) : null;
+      let report: GpuReport;
+      try {
+        report = await readNvidiaSmi(path, format, timeoutMs);
+      } catch (err) {
+        await dcgm;
+        return { ok: false, error: (err as Error).message };
+      }
+      const errors: string[] = [];
+      const scraped = await dcgm;
+      if (scraped?.ok) report = { ...report, entries: mergeDcgm(report.entries, scraped.r) };
+      else if (scraped) errors.push(`DCGM: ${scraped.err.message}`);
+      const sample = toGpuSample(report, { site: options.site, rig: options.rig, ts, intervalS: options.intervalS, hostModel: await hostModel, errors });
+      return { ok: true, samples: [sample] };
+    },
+  };
+}
