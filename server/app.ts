@@ -11,6 +11,7 @@ import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.js';
 import type { Config } from './config/schema.js';
 import { FleetState } from './fleet/state.js';
 import { Counters } from './ingest/counters.js';
+import { SeqDedupe } from './ingest/dedupe.js';
 import { MqttIngest } from './ingest/mqtt-ingest.js';
 import { Broadcaster } from './realtime/broadcaster.js';
 import { MemoryStore } from './store/memory.js';
@@ -42,6 +43,7 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   for (const site of config.sites) siteNames.set(site.id, site.name);
 
   const counters = new Counters();
+  const dedupe = new SeqDedupe();
   const state = new FleetState({ ...config.ingest, missedIntervals: config.ingest.missed_intervals, siteNames });
   const store: HistoryStore = new MemoryStore(config.store.memory.max_points_per_series);
 
@@ -70,9 +72,13 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
         state.applyStatus(message.site, message.source, message.status);
         return;
       }
-      store.writeSamples(message.samples);
-      counters.stored += message.samples.length;
-      state.applySamples(message.source, message.samples);
+      // Replayed or re-sent samples already taken are dropped and counted under invalid.duplicate.
+      const samples = dedupe.filter(message.samples);
+      if (samples.length < message.samples.length) counters.reject('duplicate', message.samples.length - samples.length);
+      if (samples.length === 0) return;
+      store.writeSamples(samples);
+      counters.stored += samples.length;
+      state.applySamples(message.source, samples);
     },
   );
 
