@@ -1,12 +1,15 @@
 import { writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { stringify as toYaml } from 'yaml';
+import { toId } from '../server/contract/index.js';
+import { probeCgminer } from './cgminer/index.js';
+import { scanSubnet, scanToAgentConfig, type ScanReport } from './scan/index.js';
 import { readNvidiaSmi } from './nvidia-smi/source.js';
 import { toGpuSample } from './nvidia-smi/sample.js';
 import { mergeDcgm, scrapeDcgm } from './dcgm/dcgm.js';
 import type { Agent } from './runtime/agent.js';
-import { AgentConfigError, loadAgentConfig } from './runtime/config.js';
-import { NotInThisBuild, loadCgminer, loadScan } from './runtime/optional.js';
+import { AgentConfigError, loadAgentConfig, parseAgentConfig } from './runtime/config.js';
 import { formatAsicSample, formatGpuSample } from './runtime/probe-print.js';
 import { startAgent } from './runtime/start.js';
 import { AGENT_VERSION } from './runtime/transport.js';
@@ -18,7 +21,7 @@ usage:
   rigline-agent probe HOST[:PORT] [--json]         read one miner's cgminer API once and print it
   rigline-agent probe --nvidia-smi [--path BIN] [--format xml|csv] [--dcgm URL] [--json]
                                                    read the local GPUs once and print them
-  rigline-agent scan CIDR [--port N] [--site ID] [--write FILE]
+  rigline-agent scan CIDR [--port N] [--json] [--site ID --write FILE [--agent-id ID]]
                                                    find miners in a subnet; --write saves an agent config for them
 
   --config defaults to $RIGLINE_AGENT_CONFIG or /etc/rigline-agent/agent.yaml.
@@ -67,22 +70,35 @@ async function probeMiner(target: string, json: boolean): Promise<void> {
   if (!match) throw new UsageError(`probe: expected HOST or HOST:PORT, got ${target}`);
   const host = (match[1] as string).replace(/^\[|\]$/g, '');
   const port = match[2] ? Number(match[2]) : undefined;
-  const cgminer = await loadCgminer();
-  const sample = await cgminer.probeCgminer(host, port, { timeoutMs: 10_000 });
+  const sample = await probeCgminer(host, port, { timeoutMs: 10_000 });
   console.log(json ? JSON.stringify(sample, null, 2) : formatAsicSample(sample));
 }
 
-async function scan(cidr: string, values: { port?: string; site?: string; write?: string }): Promise<void> {
+function formatScan(report: ScanReport): string {
+  const lines = [`${report.cidr} port ${report.port}: ${report.scanned} hosts in ${(report.durationMs / 1000).toFixed(1)} s, ${report.identified.length} miners`];
+  for (const m of report.identified) {
+    lines.push(`  ${`${m.host}:${m.port}`.padEnd(22)} ${m.family.padEnd(10)} ${(m.model ?? '-').padEnd(24)} ${m.hashrate_ths === null ? '-' : `${m.hashrate_ths} TH/s`}`);
+  }
+  for (const u of report.unknown) lines.push(`  ${`${u.host}:${u.port}`.padEnd(22)} not a miner API: ${u.reason}`);
+  return lines.join('\n');
+}
+
+async function scan(cidr: string, values: { port?: string; site?: string; write?: string; 'agent-id'?: string; json?: boolean }): Promise<void> {
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new UsageError(`--port must be a TCP port, got ${values.port}`);
   if (values.write && !values.site) throw new UsageError('scan --write needs --site ID (the site the config is for)');
-  const scanner = await loadScan();
-  const report = await scanner.scanSubnet(cidr, { port });
+  const report = await scanSubnet(cidr, { port });
+  console.log(values.json ? JSON.stringify(report, null, 2) : formatScan(report));
   if (values.write) {
-    writeFileSync(values.write, toYaml(scanner.scanToAgentConfig(report, values.site as string)));
-    console.error(`wrote ${values.write}`);
+    const suggested = scanToAgentConfig(report, values.site as string);
+    if (suggested.sources.length === 0) throw new Error(`no miners found in ${cidr}: ${values.write} not written`);
+    // Validated before writing, so the file is a config the agent accepts as it is.
+    const config = { site: suggested.site, agent_id: values['agent-id'] ?? toId(hostname()), interval_s: 10, sources: suggested.sources };
+    parseAgentConfig(config);
+    const header = `# rigline-agent config written by \`rigline-agent scan ${cidr}\` on ${new Date().toISOString()}.\n# Add mqtt.url (and credentials) before running; see config/agent.example.yaml for every key.\n`;
+    writeFileSync(values.write, header + toYaml(config));
+    console.error(`wrote ${values.write}: ${suggested.sources.length} cgminer sources`);
   }
-  console.log(toYaml(report));
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -99,6 +115,7 @@ async function main(argv: string[]): Promise<void> {
       port: { type: 'string' },
       site: { type: 'string' },
       write: { type: 'string' },
+      'agent-id': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', default: false },
     },
@@ -125,6 +142,5 @@ async function main(argv: string[]): Promise<void> {
 main(process.argv.slice(2)).catch((err: Error) => {
   if (err instanceof AgentConfigError) fail(err.problems.join('\n'), 1);
   if (err instanceof UsageError || (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) fail(`${err.message}\n\n${USAGE}`, 2);
-  if (err instanceof NotInThisBuild) fail(`rigline-agent: ${err.message}`, 1);
   fail(`rigline-agent: ${err.message}`, 1);
 });

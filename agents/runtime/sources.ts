@@ -1,11 +1,11 @@
 import { toId } from '../../server/contract/index.js';
+import { createCgminerSource } from '../cgminer/index.js';
 import { createNvidiaSmiSource } from '../nvidia-smi/source.js';
 import type { PollSource } from '../source.js';
 import type { AgentConfig } from './config.js';
-import { loadCgminer } from './optional.js';
 
-/** Builds the poll sources a config lists. Throws NotInThisBuild when it names cgminer and that half is missing. */
-export async function buildSources(config: AgentConfig): Promise<PollSource[]> {
+/** Builds the poll sources a config lists. */
+export function buildSources(config: AgentConfig): PollSource[] {
   const intervalS = config.interval_s;
   const sources: PollSource[] = [];
   for (const source of config.sources) {
@@ -23,9 +23,8 @@ export async function buildSources(config: AgentConfig): Promise<PollSource[]> {
         }),
       );
     } else {
-      const cgminer = await loadCgminer();
       sources.push(
-        cgminer.createCgminerSource({
+        createCgminerSource({
           site: config.site,
           rig: source.rig ?? toId(source.host),
           host: source.host,

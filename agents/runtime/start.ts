@@ -17,7 +17,7 @@ export interface StartAgentOptions {
 /** Opens the spool, builds the sources, connects to the broker and starts polling. */
 export async function startAgent(config: AgentConfig, options: StartAgentOptions = {}): Promise<Agent> {
   const log = options.log ?? pino({ name: 'rigline-agent', level: config.log.level }, pino.destination(2));
-  const sources = options.sources ?? (await buildSources(config));
+  const sources = options.sources ?? buildSources(config);
   const spool = await Spool.open({ dir: config.spool.dir, maxBytes: Math.round(config.spool.max_mb * 1024 * 1024) });
   const seq = new SeqAllocator(join(config.spool.dir), spool.highestSeq);
   const backlog = spool.stats();

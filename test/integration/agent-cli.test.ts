@@ -1,38 +1,51 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AgentStatus, GpuSample, SampleBatch, statusTopic, telemetryTopic } from '../../server/contract/index.js';
+import { AgentStatus, AsicSample, GpuSample, SampleBatch, statusTopic, telemetryTopic } from '../../server/contract/index.js';
+import { loadAgentConfig } from '../../agents/runtime/config.js';
+import { DEVICES } from '../agents/recordings.js';
+import { loadRecordings, startFakeMiner } from '../helpers/fake-miner.js';
 import { fakeNvidiaSmi } from '../helpers/fake-nvidia-smi.js';
 import { waitFor } from '../helpers/server.js';
 import { hasService, startMosquitto, type Service } from '../helpers/services.js';
 
 const BIN = 'agents/bin/rigline-agent.js';
-const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 30_000 });
+/** Runs the CLI as a child process; async so in-process fake miners keep answering meanwhile. */
+function cli(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('exit', (status) => resolve({ status, stdout, stderr }));
+  });
+}
 const dir = mkdtempSync(join(tmpdir(), 'rigline-agent-cli-'));
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('rigline-agent CLI', () => {
-  it('probe --nvidia-smi --json prints a contract GPU sample', () => {
-    const result = cli('probe', '--nvidia-smi', '--json', '--path', fakeNvidiaSmi('test/fixtures/gpu/nvidia-smi-xml/rtx-3080-v13.xml'));
+  it('probe --nvidia-smi --json prints a contract GPU sample', async () => {
+    const result = await cli('probe', '--nvidia-smi', '--json', '--path', fakeNvidiaSmi('test/fixtures/gpu/nvidia-smi-xml/rtx-3080-v13.xml'));
     expect(result.status).toBe(0);
     const sample = GpuSample.parse(JSON.parse(result.stdout));
     expect(sample.gpus[0]).toMatchObject({ name: 'NVIDIA GeForce RTX 3080', utilization_pct: 65, power_w: 139.62 });
   });
 
-  it('probe --nvidia-smi says why when nvidia-smi fails', () => {
-    const result = cli('probe', '--nvidia-smi', '--path', fakeNvidiaSmi('test/fixtures/gpu/nvidia-smi-xml/tesla-t4.xml', { exitCode: 9 }));
+  it('probe --nvidia-smi says why when nvidia-smi fails', async () => {
+    const result = await cli('probe', '--nvidia-smi', '--path', fakeNvidiaSmi('test/fixtures/gpu/nvidia-smi-xml/tesla-t4.xml', { exitCode: 9 }));
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/exited with 9: NVIDIA-SMI has failed/);
   });
 
-  it('prints one line per config problem and exits 1', () => {
+  it('prints one line per config problem and exits 1', async () => {
     const file = join(dir, 'bad.yaml');
     writeFileSync(file, 'site: Bad Site\nagent_id: a\ninterval_s: -1\nsources: []\n');
-    const result = cli('run', '--config', file);
+    const result = await cli('run', '--config', file);
     expect(result.status).toBe(1);
     expect(result.stderr.trim().split('\n')).toEqual([
       'site: must match [a-z0-9-], 1 to 64 characters',
@@ -41,9 +54,39 @@ describe('rigline-agent CLI', () => {
     ]);
   });
 
-  it('rejects bad usage with exit code 2', () => {
-    expect(cli('frobnicate').status).toBe(2);
-    expect(cli('probe').status).toBe(2);
+  it('rejects bad usage with exit code 2', async () => {
+    expect((await cli('frobnicate')).status).toBe(2);
+    expect((await cli('probe')).status).toBe(2);
+    expect((await cli('scan', '10.0.0.0/24', '--write', join(dir, 'x.yaml'))).stderr).toMatch(/--write needs --site/);
+  });
+
+  it('probe HOST:PORT reads a miner (fake miner serving recorded replies) and prints it', async () => {
+    const miner = await startFakeMiner({ replies: loadRecordings(DEVICES.antminerStock) });
+    try {
+      const json = await cli('probe', `${miner.host}:${miner.port}`, '--json');
+      expect(json.status).toBe(0);
+      const sample = AsicSample.parse(JSON.parse(json.stdout));
+      expect(sample.family).toBe('antminer');
+      const text = await cli('probe', `${miner.host}:${miner.port}`);
+      expect(text.stdout).toMatch(/hashrate .* TH\/s/);
+    } finally {
+      await miner.close();
+    }
+  });
+
+  it('scan --write saves a config the agent accepts', async () => {
+    const miner = await startFakeMiner({ host: '127.0.9.3', replies: loadRecordings(DEVICES.luxos) });
+    try {
+      const file = join(dir, 'scanned.yaml');
+      const result = await cli('scan', '127.0.9.0/29', '--port', String(miner.port), '--site', 'site-scan', '--write', file, '--agent-id', 'ctrl-1');
+      expect(result.status).toBe(0);
+      expect(result.stdout).toMatch(/127\.0\.9\.3:\d+ +luxos/);
+      const config = loadAgentConfig(file, {});
+      expect(config).toMatchObject({ site: 'site-scan', agent_id: 'ctrl-1', sources: [{ type: 'cgminer', host: '127.0.9.3', port: miner.port }] });
+      expect(readFileSync(file, 'utf8')).toMatch(/^# rigline-agent config written by/);
+    } finally {
+      await miner.close();
+    }
   });
 });
 

@@ -8,6 +8,8 @@ import type { Rigline } from '../../server/app.js';
 import type { Agent } from '../../agents/runtime/agent.js';
 import { parseAgentConfig } from '../../agents/runtime/config.js';
 import { startAgent } from '../../agents/runtime/start.js';
+import { DEVICES } from '../agents/recordings.js';
+import { loadRecordings, startFakeMiner, type FakeMiner } from '../helpers/fake-miner.js';
 import { fakeNvidiaSmi } from '../helpers/fake-nvidia-smi.js';
 import { getJson, startTestServer, waitFor } from '../helpers/server.js';
 import { hasService, startMosquitto, type Service } from '../helpers/services.js';
@@ -16,11 +18,13 @@ describe.skipIf(!hasService('mosquitto', 'mosquitto'))('agent → Mosquitto → 
   let broker: Service;
   let server: Rigline;
   let agent: Agent;
+  let miner: FakeMiner;
   const spoolDir = mkdtempSync(join(tmpdir(), 'rigline-agent-spool-'));
 
   beforeAll(async () => {
     broker = await startMosquitto();
     server = await startTestServer({ mqtt: { mode: 'external', url: broker.url } });
+    miner = await startFakeMiner({ replies: loadRecordings(DEVICES.antminerStock) });
     const config = parseAgentConfig({
       site: 'site-gpu',
       agent_id: 'gpu-host-01',
@@ -30,6 +34,7 @@ describe.skipIf(!hasService('mosquitto', 'mosquitto'))('agent → Mosquitto → 
       sources: [
         { type: 'nvidia-smi', rig: 'a100-node', path: fakeNvidiaSmi('test/fixtures/gpu/nvidia-smi-xml/a100-sxm4-v12.xml'), host_model_file: '' },
         { type: 'nvidia-smi', rig: 't4-node', path: fakeNvidiaSmi('test/fixtures/gpu/nvidia-smi-xml/tesla-t4.xml'), host_model_file: '' },
+        { type: 'cgminer', host: miner.host, port: miner.port, rig: 's19-pro-01' },
         { type: 'nvidia-smi', rig: 'broken-node', path: fakeNvidiaSmi('test/fixtures/gpu/nvidia-smi-xml/tesla-t4.xml', { exitCode: 9 }), host_model_file: '' },
       ],
       spool: { dir: spoolDir },
@@ -40,15 +45,19 @@ describe.skipIf(!hasService('mosquitto', 'mosquitto'))('agent → Mosquitto → 
   afterAll(async () => {
     await agent?.stop();
     await server?.stop();
+    await miner?.close();
     await broker?.dispose();
     rmSync(spoolDir, { recursive: true, force: true });
   });
 
-  it('publishes what nvidia-smi reports, and the server shows it live', async () => {
+  it('publishes what nvidia-smi and the miner report, and the server shows it live', async () => {
     const rigs = await waitFor(async () => {
       const { body } = await getJson<RigView[]>(server, '/api/rigs?site=site-gpu');
-      return body.length === 2 ? body : undefined;
-    }, 15_000, 'two GPU rigs');
+      return body.length === 3 ? body : undefined;
+    }, 15_000, 'two GPU rigs and a miner');
+    const s19 = rigs.find((r) => r.rig === 's19-pro-01');
+    expect(s19).toMatchObject({ kind: 'asic', family: 'antminer', status: expect.stringMatching(/online|degraded/) });
+    expect(s19?.kind === 'asic' && s19.hashrate_avg_ths).toBeGreaterThan(50);
     const a100 = rigs.find((r) => r.rig === 'a100-node');
     const t4 = rigs.find((r) => r.rig === 't4-node');
     expect(a100).toMatchObject({ kind: 'gpu', status: 'online', power_w: 67.03, power_source: 'measured', driver_version: '535.54.03' });
