@@ -24,18 +24,31 @@ export interface NvidiaSmiSourceOptions {
   hostModelFile?: string | null;
 }
 
-/** Runs the binary with a hard timeout; resolves its stdout or rejects with a one-line reason. */
+/**
+ * Runs the binary with a hard timeout; resolves its stdout or rejects with a one-line reason. The promise settles
+ * at the timeout even if the process cannot be reaped yet (nvidia-smi stuck in the driver ignores even SIGKILL
+ * until its system call returns), so a poll never hangs.
+ */
 export function runNvidiaSmi(path: string, args: string[], timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(path, args, { timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024, windowsHide: true }, (err, stdout, stderr) => {
+    let settled = false;
+    const child = execFile(path, args, { maxBuffer: 32 * 1024 * 1024, windowsHide: true }, (err, stdout, stderr) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
       if (!err) return resolve(stdout);
-      const e = err as NodeJS.ErrnoException & { killed?: boolean; code?: number | string };
-      if (e.killed) return reject(new Error(`${path} timed out after ${timeoutMs} ms`));
+      const e = err as NodeJS.ErrnoException & { code?: number | string };
       if (e.code === 'ENOENT') return reject(new Error(`${path} not found (is the NVIDIA driver installed?)`));
       // nvidia-smi prints its reason ("NVIDIA-SMI has failed because it couldn't communicate…") on stdout.
       const reason = `${stderr}\n${stdout}`.trim().split('\n')[0] ?? '';
       reject(new Error(`${path} exited with ${e.code}${reason ? `: ${reason.slice(0, 200)}` : ''}`));
     });
+    const timer = setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      child.kill('SIGKILL');
+      reject(new Error(`${path} timed out after ${timeoutMs} ms`));
+    }, timeoutMs);
   });
 }
 
