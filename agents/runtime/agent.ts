@@ -195,7 +195,7 @@ export class Agent {
       const { spool, transport, maxInFlight } = this.options;
       for (;;) {
         if (!transport.connected || this.stopped) return;
-        const next = spool.pending().find((id) => !this.inFlight.has(id));
+        const next = spool.nextPending(this.inFlight);
         if (next === undefined) return;
         if (this.inFlight.size >= maxInFlight) return; // an acknowledgement calls replay again
         const samples = await spool.read(next);

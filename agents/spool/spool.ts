@@ -47,6 +47,10 @@ export class Spool {
   private active: { segment: Segment; handle: FileHandle } | null = null;
   private droppedRecords = 0;
   private droppedSamples = 0;
+  /** Kept up to date on every change, so stats() is O(1) however large the backlog. */
+  private pendingRecords = 0;
+  private pendingSamples = 0;
+  private totalBytes = 0;
   /** Serialises file operations: appends, acks and drops never interleave. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -58,8 +62,14 @@ export class Spool {
     const names = (await readdir(options.dir)).filter((n) => SEGMENT_NAME.test(n)).sort();
     for (const name of names) {
       const segment = await loadSegment(join(options.dir, name));
-      if (segment.records.size === 0) await unlink(segment.file).catch(() => undefined);
-      else spool.segments.push(segment);
+      if (segment.records.size === 0) {
+        await unlink(segment.file).catch(() => undefined);
+        continue;
+      }
+      spool.segments.push(segment);
+      spool.totalBytes += segment.bytes;
+      spool.pendingRecords += segment.records.size;
+      for (const rec of segment.records.values()) spool.pendingSamples += rec.samples;
     }
     return spool;
   }
@@ -93,6 +103,9 @@ export class Spool {
       await active.handle.datasync();
       active.segment.records.set(id, { offset, length: line.length, samples: samples.length });
       active.segment.bytes += line.length;
+      this.totalBytes += line.length;
+      this.pendingRecords++;
+      this.pendingSamples += samples.length;
     });
   }
 
@@ -103,8 +116,13 @@ export class Spool {
     return ids;
   }
 
-  has(id: number): boolean {
-    return this.segments.some((s) => s.records.has(id) && !s.acked.has(id));
+  /** The oldest unacknowledged record not in `skip`; cheap however large the backlog. */
+  nextPending(skip: ReadonlySet<number>): number | undefined {
+    for (const segment of this.segments) {
+      if (segment.acked.size === segment.records.size) continue;
+      for (const id of segment.records.keys()) if (!segment.acked.has(id) && !skip.has(id)) return id;
+    }
+    return undefined;
   }
 
   /** Reads a record back; null when it was dropped or acknowledged meanwhile. */
@@ -129,31 +147,29 @@ export class Spool {
     return this.serial(async () => {
       const index = this.segments.findIndex((s) => s.records.has(id));
       const segment = this.segments[index];
-      if (!segment) return;
+      if (!segment || segment.acked.has(id)) return;
       segment.acked.add(id);
+      this.pendingRecords--;
+      this.pendingSamples -= (segment.records.get(id) as RecordIndex).samples;
       if (segment.acked.size < segment.records.size) return;
       if (this.active?.segment === segment) {
         await this.active.handle.close();
         this.active = null;
       }
       this.segments.splice(index, 1);
+      this.totalBytes -= segment.bytes;
       await unlink(segment.file).catch(() => undefined);
     });
   }
 
   stats(): SpoolStats {
-    let records = 0;
-    let samples = 0;
-    let bytes = 0;
-    for (const segment of this.segments) {
-      bytes += segment.bytes;
-      for (const [id, rec] of segment.records) {
-        if (segment.acked.has(id)) continue;
-        records++;
-        samples += rec.samples;
-      }
-    }
-    return { records, samples, bytes, droppedRecords: this.droppedRecords, droppedSamples: this.droppedSamples };
+    return {
+      records: this.pendingRecords,
+      samples: this.pendingSamples,
+      bytes: this.totalBytes,
+      droppedRecords: this.droppedRecords,
+      droppedSamples: this.droppedSamples,
+    };
   }
 
   async close(): Promise<void> {
@@ -175,14 +191,14 @@ export class Spool {
 
   /** Drops the oldest segments until `incoming` more bytes fit under the limit. */
   private async makeRoom(incoming: number): Promise<void> {
-    const total = (): number => this.segments.reduce((sum, s) => sum + s.bytes, 0);
-    while (this.segments.length > 0 && total() + incoming > this.options.maxBytes) {
+    while (this.segments.length > 0 && this.totalBytes + incoming > this.options.maxBytes) {
       const oldest = this.segments[0] as Segment;
       if (this.active?.segment === oldest) {
         await this.active.handle.close();
         this.active = null;
       }
       this.segments.shift();
+      this.totalBytes -= oldest.bytes;
       let records = 0;
       let samples = 0;
       for (const [id, rec] of oldest.records) {
@@ -190,6 +206,8 @@ export class Spool {
         records++;
         samples += rec.samples;
       }
+      this.pendingRecords -= records;
+      this.pendingSamples -= samples;
       this.countDropped(records, samples);
       await unlink(oldest.file).catch(() => undefined);
     }

@@ -102,3 +102,20 @@ describe('sequence numbers', () => {
     expect(new SeqAllocator(tempDir(), 42, 0).take()).toBe(42);
   });
 });
+
+describe('spool replay order', () => {
+  it('hands out the oldest record not already in flight', async () => {
+    const dir = tempDir();
+    const spool = await Spool.open({ dir, maxBytes: 1024 * 1024, segmentBytes: 1 });
+    for (const id of [1, 2, 3, 4]) await spool.append(id, samples(id, 1));
+    expect(spool.nextPending(new Set())).toBe(1);
+    expect(spool.nextPending(new Set([1, 2]))).toBe(3);
+    await spool.ack(1);
+    await spool.ack(3);
+    expect(spool.nextPending(new Set([2]))).toBe(4);
+    expect(spool.stats()).toMatchObject({ records: 2, samples: 2 });
+    await spool.ack(3); // a late second acknowledgement changes nothing
+    expect(spool.stats()).toMatchObject({ records: 2, samples: 2 });
+    await spool.close();
+  });
+});
