@@ -19,6 +19,11 @@ export interface DcgmDevice {
   /** DCGM_FI_PROF_GR_ENGINE_ACTIVE, a ratio 0..1: the utilization figure that also works per MIG instance. */
   grEngineActive: number | null;
   fbUsedMib: number | null;
+  fbFreeMib: number | null;
+  tempC: number | null;
+  smClockMhz: number | null;
+  modelName: string | null;
+  driverVersion: string | null;
 }
 
 const FIELDS: Record<string, keyof DcgmDevice> = {
@@ -29,6 +34,9 @@ const FIELDS: Record<string, keyof DcgmDevice> = {
   DCGM_FI_DEV_GPU_UTIL: 'gpuUtilPct',
   DCGM_FI_PROF_GR_ENGINE_ACTIVE: 'grEngineActive',
   DCGM_FI_DEV_FB_USED: 'fbUsedMib',
+  DCGM_FI_DEV_FB_FREE: 'fbFreeMib',
+  DCGM_FI_DEV_GPU_TEMP: 'tempC',
+  DCGM_FI_DEV_SM_CLOCK: 'smClockMhz',
 };
 
 /**
@@ -52,7 +60,7 @@ export function parseDcgmMetrics(text: string): DcgmReport {
   for (const sample of exposition.samples) {
     const field = FIELDS[sample.name];
     if (!field) continue;
-    const { gpu, UUID, GPU_I_ID, GPU_I_PROFILE } = sample.labels;
+    const { gpu, UUID, GPU_I_ID, GPU_I_PROFILE, modelName, DCGM_FI_DRIVER_VERSION } = sample.labels;
     const gpuIndex = gpu !== undefined && /^\d+$/.test(gpu) ? Number(gpu) : null;
     const gi = GPU_I_ID !== undefined && /^\d+$/.test(GPU_I_ID) ? Number(GPU_I_ID) : null;
     const key = `${UUID ?? gpuIndex}|${gi ?? ''}`;
@@ -70,6 +78,11 @@ export function parseDcgmMetrics(text: string): DcgmReport {
         gpuUtilPct: null,
         grEngineActive: null,
         fbUsedMib: null,
+        fbFreeMib: null,
+        tempC: null,
+        smClockMhz: null,
+        modelName: modelName || null,
+        driverVersion: DCGM_FI_DRIVER_VERSION || null,
       };
       byKey.set(key, device);
     }

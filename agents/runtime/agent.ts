@@ -30,6 +30,8 @@ export interface AgentOptions {
 }
 
 export interface AgentStats {
+  /** Spooled messages waiting for replay or being replayed (the live messages of the moment not counted). */
+  backlog: number;
   rounds: number;
   samples: number;
   sourceFailures: number;
@@ -55,6 +57,7 @@ export class Agent {
   private timer: NodeJS.Timeout | null = null;
   private readonly polling = new Set<PollSource>();
   private readonly inFlight = new Set<number>();
+  private readonly liveInFlight = new Set<number>();
   private replaying = false;
   private stopped = false;
   private rounds: Promise<void>[] = [];
@@ -81,7 +84,8 @@ export class Agent {
   }
 
   stats(): AgentStats {
-    return { ...this.counters, spool: this.options.spool.stats() };
+    const spool = this.options.spool.stats();
+    return { backlog: Math.max(0, spool.records - this.liveInFlight.size), ...this.counters, spool };
   }
 
   /** One round: poll every idle source concurrently, batch the answers, spool and publish them. */
@@ -140,7 +144,10 @@ export class Agent {
       this.counters.samples += numbered.length;
       // Claimed before the append so a replay running meanwhile does not send the same record as historical.
       const live = this.options.transport.connected && !this.stopped;
-      if (live) this.inFlight.add(first);
+      if (live) {
+        this.inFlight.add(first);
+        this.liveInFlight.add(first);
+      }
       try {
         await spool.append(first, numbered);
       } catch (err) {
@@ -175,7 +182,7 @@ export class Agent {
       await spool.ack(id);
       if (historical) {
         this.counters.replayed += samples.length;
-        if (spool.stats().records === 0) log.info({ replayed: this.counters.replayed }, 'spool replayed');
+        if (spool.stats().records <= this.liveInFlight.size) log.info({ replayed: this.counters.replayed }, 'spool replayed');
       } else this.counters.publishedLive += samples.length;
     } catch (err) {
       // Stays in the spool; replayed (as historical) once the broker is back.
@@ -183,6 +190,7 @@ export class Agent {
     } finally {
       clearTimeout(timer);
       this.inFlight.delete(id);
+      this.liveInFlight.delete(id);
     }
     if (historical) void this.replay();
   }

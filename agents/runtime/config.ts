@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { RigId, SiteId } from '../../server/contract/index.js';
+import { RigId, SiteId, toId } from '../../server/contract/index.js';
 
 /** Every agent setting with its default. config/agent.example.yaml documents each key. */
 const port = z.number().int().min(1).max(65535);
@@ -27,6 +27,15 @@ const NvidiaSmiSourceConfig = z
     dcgm_url: z.string().url().optional(),
     /** Where the server model name is read from; '' to leave host_model unknown. */
     host_model_file: z.string().default('/sys/class/dmi/id/product_name'),
+  })
+  .strict();
+
+const DcgmSourceConfig = z
+  .object({
+    type: z.literal('dcgm'),
+    /** A DCGM exporter's metrics URL, for GPU nodes the agent cannot run nvidia-smi on (e.g. a Kubernetes node). */
+    url: z.string().url(),
+    rig: RigId,
   })
   .strict();
 
@@ -70,7 +79,7 @@ export const AgentConfigSchema = z
       })
       .strict()
       .prefault({}),
-    sources: z.array(z.discriminatedUnion('type', [CgminerSourceConfig, NvidiaSmiSourceConfig])).min(1, 'list at least one source'),
+    sources: z.array(z.discriminatedUnion('type', [CgminerSourceConfig, NvidiaSmiSourceConfig, DcgmSourceConfig])).min(1, 'list at least one source'),
     spool: z
       .object({
         dir: z.string().min(1).default('/var/lib/rigline-agent/spool'),
@@ -99,16 +108,26 @@ export class AgentConfigError extends Error {
 function crossFieldProblems(config: AgentConfig): string[] {
   const problems: string[] = [];
   const seen = new Map<string, number>();
+  const rigs = new Map<string, number>();
   config.sources.forEach((source, i) => {
-    const key = source.type === 'cgminer' ? `${source.host}:${source.port}` : `nvidia-smi:${source.rig}`;
+    const key = source.type === 'cgminer' ? `${source.host}:${source.port}` : source.type === 'dcgm' ? source.url : `nvidia-smi:${source.path}`;
     const first = seen.get(key);
-    if (first !== undefined) problems.push(`sources.${i}: duplicates sources.${first} (${key})`);
-    else seen.set(key, i);
+    if (first !== undefined) return void problems.push(`sources.${i}: duplicates sources.${first} (${key})`);
+    seen.set(key, i);
+    const rig = sourceRig(source);
+    const owner = rigs.get(rig);
+    if (owner !== undefined) problems.push(`sources.${i}.rig: ${rig} is already the rig of sources.${owner}`);
+    else rigs.set(rig, i);
   });
   if (config.mqtt.reconnect.max_ms < config.mqtt.reconnect.initial_ms) {
     problems.push('mqtt.reconnect.max_ms: must not be below mqtt.reconnect.initial_ms');
   }
   return problems;
+}
+
+/** The rig id a source publishes under (a cgminer source without one uses its host as an id). */
+export function sourceRig(source: SourceConfig): string {
+  return source.type === 'cgminer' ? (source.rig ?? toId(source.host)) : source.rig;
 }
 
 /** Validates a raw config object; throws AgentConfigError with one `path: reason` line per problem. */

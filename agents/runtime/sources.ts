@@ -1,8 +1,8 @@
-import { toId } from '../../server/contract/index.js';
 import { createCgminerSource } from '../cgminer/index.js';
+import { createDcgmSource } from '../dcgm/source.js';
 import { createNvidiaSmiSource } from '../nvidia-smi/source.js';
 import type { PollSource } from '../source.js';
-import type { AgentConfig } from './config.js';
+import { sourceRig, type AgentConfig } from './config.js';
 
 /** Builds the poll sources a config lists. */
 export function buildSources(config: AgentConfig): PollSource[] {
@@ -22,11 +22,13 @@ export function buildSources(config: AgentConfig): PollSource[] {
           hostModelFile: source.host_model_file === '' ? null : source.host_model_file,
         }),
       );
+    } else if (source.type === 'dcgm') {
+      sources.push(createDcgmSource({ site: config.site, rig: source.rig, url: source.url, timeoutMs: config.timeout_ms, intervalS }));
     } else {
       sources.push(
         createCgminerSource({
           site: config.site,
-          rig: source.rig ?? toId(source.host),
+          rig: sourceRig(source),
           host: source.host,
           port: source.port,
           timeoutMs: config.timeout_ms,

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GpuSample } from '../../server/contract/index.js';
 import { parseDcgmMetrics } from '../../agents/dcgm/dcgm.js';
 import { parseExposition } from '../../agents/dcgm/exposition.js';
+import { createDcgmSource } from '../../agents/dcgm/source.js';
 import { createNvidiaSmiSource } from '../../agents/nvidia-smi/source.js';
 import { fakeNvidiaSmi } from '../helpers/fake-nvidia-smi.js';
 
@@ -81,6 +82,25 @@ describe('nvidia-smi source with a DCGM exporter (real HTTP server)', () => {
     // The exporter's second GPU is not in nvidia-smi's list: nothing is invented for it.
     expect(sample.gpus).toHaveLength(5);
     expect(sample.errors).toEqual([]);
+  });
+
+  it('a DCGM-only source reports every GPU of the exporter, MIG instances after their GPU', async () => {
+    const result = await createDcgmSource({ site: 'site-a', rig: 'dgx-07', url, intervalS: 10 }).poll();
+    if (!result.ok) throw new Error(result.error);
+    const sample = GpuSample.parse(result.samples[0]);
+    expect(sample.driver_version).toBe('535.54.03');
+    expect(sample.gpus.map((g) => [g.index, g.mig, g.name])).toEqual([
+      [0, false, 'NVIDIA A100-SXM4-80GB'],
+      [0, true, 'NVIDIA A100-SXM4-80GB MIG 1g.20gb GI 3'],
+      [0, true, 'NVIDIA A100-SXM4-80GB MIG 1g.20gb GI 4'],
+      [0, true, 'NVIDIA A100-SXM4-80GB MIG 1g.20gb GI 5'],
+      [0, true, 'NVIDIA A100-SXM4-80GB MIG 1g.20gb GI 6'],
+      [1, false, 'NVIDIA A100-SXM4-80GB'],
+    ]);
+    expect(sample.gpus[0]).toMatchObject({ last_xid: 94, utilization_pct: 41.6, power_w: 67.031, temp_c: 27, sm_clock_mhz: 1275 });
+    expect(sample.gpus[1]).toMatchObject({ utilization_pct: 91.2, memory_used_mib: 12, memory_total_mib: 19967 });
+    expect(sample.gpus[5]).toMatchObject({ last_xid: null, utilization_pct: 37, memory_used_mib: 29720, memory_total_mib: 80920, ecc_corrected: 3, ecc_uncorrected: 0 });
+    expect(sample.power_w).toBe(128.24);
   });
 
   it('still reports the GPUs, with the reason, when the exporter fails or is unreachable', async () => {

@@ -32,7 +32,7 @@ describe('agent config', () => {
         site: 'Site A',
         agent_id: 'ctrl-1',
         interval_s: 0,
-        sources: [{ type: 'nvidia-smi' }, { type: 'cgminer', host: 'a', port: 70000 }, { type: 'dcgm' }],
+        sources: [{ type: 'nvidia-smi' }, { type: 'cgminer', host: 'a', port: 70000 }, { type: 'dcgm-exporter' }],
         spool: { max_mb: 0 },
         extra: true,
       }),
@@ -48,6 +48,16 @@ describe('agent config', () => {
       ]),
     );
     expect(problems({ site: 's', agent_id: 'a', sources: [] })).toEqual(['sources: list at least one source']);
+  });
+
+  it('rejects two sources publishing under one rig id', () => {
+    expect(
+      problems({
+        site: 's',
+        agent_id: 'a',
+        sources: [{ type: 'cgminer', host: '10.0.0.1' }, { type: 'dcgm', url: 'http://gpu:9400/metrics', rig: '10-0-0-1' }],
+      }),
+    ).toEqual(['sources.1.rig: 10-0-0-1 is already the rig of sources.0']);
   });
 
   it('rejects duplicate sources and an inverted backoff', () => {
