@@ -32,7 +32,19 @@ export const QUERY_FIELDS = [
   'mig.mode.current',
 ] as const;
 
-export const QUERY_ARGS = [`--query-gpu=${QUERY_FIELDS.join(',')}`, '--format=csv,noheader,nounits'];
+export function queryArgs(fields: readonly string[] = QUERY_FIELDS): string[] {
+  return [`--query-gpu=${fields.join(',')}`, '--format=csv,noheader,nounits'];
+}
+
+export const QUERY_ARGS = queryArgs();
+
+/** Fields the agent can do without: an older driver that does not know them is asked without them. */
+export const OPTIONAL_FIELDS: readonly string[] = ['mig.mode.current', 'ecc.mode.current', 'pci.bus_id', 'driver_version'];
+
+/** The field an "is not a valid field to query" answer names (drivers older than the field), or null. */
+export function unknownQueryField(message: string): string | null {
+  return /Field "([^"]+)" is not a valid field to query/.exec(message)?.[1] ?? null;
+}
 
 const ALIASES: Record<string, string[]> = {
   'clocks.sm': ['clocks.current.sm'],

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import type { PollResult, PollSource } from '../source.js';
 import { mergeDcgm, scrapeDcgm } from '../dcgm/dcgm.js';
-import { QUERY_ARGS, parseQueryGpuCsv } from './csv.js';
+import { OPTIONAL_FIELDS, QUERY_FIELDS, parseQueryGpuCsv, queryArgs, unknownQueryField } from './csv.js';
 import type { GpuReport } from './reading.js';
 import { toGpuSample } from './sample.js';
 import { parseNvidiaSmiXml } from './xml.js';
@@ -52,9 +52,22 @@ export function runNvidiaSmi(path: string, args: string[], timeoutMs: number): P
   });
 }
 
-export async function readNvidiaSmi(path: string, format: NvidiaSmiFormat, timeoutMs: number): Promise<GpuReport> {
+/**
+ * Runs nvidia-smi once and parses its answer. In CSV mode `fields` is the query list; a driver too old for one of
+ * the optional fields ("Field … is not a valid field to query") is asked again without it, and `fields` (shared
+ * across polls of a source) keeps the shorter list.
+ */
+export async function readNvidiaSmi(path: string, format: NvidiaSmiFormat, timeoutMs: number, fields: string[] = [...QUERY_FIELDS]): Promise<GpuReport> {
   if (format === 'xml') return parseNvidiaSmiXml(await runNvidiaSmi(path, ['-q', '-x'], timeoutMs));
-  return parseQueryGpuCsv(await runNvidiaSmi(path, QUERY_ARGS, timeoutMs));
+  for (;;) {
+    try {
+      return parseQueryGpuCsv(await runNvidiaSmi(path, queryArgs(fields), timeoutMs), fields);
+    } catch (err) {
+      const field = unknownQueryField((err as Error).message);
+      if (!field || !OPTIONAL_FIELDS.includes(field) || !fields.includes(field)) throw err;
+      fields.splice(fields.indexOf(field), 1);
+    }
+  }
 }
 
 async function readHostModel(file: string | null): Promise<string | null> {
@@ -70,6 +83,7 @@ export function createNvidiaSmiSource(options: NvidiaSmiSourceOptions): PollSour
   const format = options.format ?? 'xml';
   const timeoutMs = options.timeoutMs ?? 5000;
   let hostModel: Promise<string | null> | null = null;
+  const fields = [...QUERY_FIELDS];
   return {
     rig: options.rig,
     description: `nvidia-smi (${format}) ${path}${options.dcgmUrl ? ` + DCGM ${options.dcgmUrl}` : ''}`,
@@ -79,7 +93,7 @@ export function createNvidiaSmiSource(options: NvidiaSmiSourceOptions): PollSour
       const dcgm = options.dcgmUrl ? scrapeDcgm(options.dcgmUrl, timeoutMs).then((r) => ({ ok: true as const, r }), (err: Error) => ({ ok: false as const, err })) : null;
       let report: GpuReport;
       try {
-        report = await readNvidiaSmi(path, format, timeoutMs);
+        report = await readNvidiaSmi(path, format, timeoutMs, fields);
       } catch (err) {
         await dcgm;
         return { ok: false, error: (err as Error).message };
