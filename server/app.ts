@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { errorHandler, notFound } from './api/errors.js';
 import { fleetRoutes } from './api/fleet-routes.js';
 import { historyRoutes } from './api/history-routes.js';
+import { planRoutes } from './api/plan-routes.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.js';
 import type { Config } from './config/schema.js';
 import { FleetState } from './fleet/state.js';
@@ -87,6 +88,7 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   app.use(express.json({ limit: '1mb' }));
   app.use('/api', fleetRoutes(state, counters, store));
   app.use('/api', historyRoutes(store));
+  app.use('/api', planRoutes({ state, store, config }));
   app.use('/api', notFound);
   const webDir = resolve(config.server.web_dir);
   if (existsSync(webDir)) {

@@ -9,6 +9,11 @@ export interface CallOptions {
   timeoutMs?: number;
   /** Replies larger than this are cut off with an error (a misbehaving peer cannot exhaust memory). */
   maxBytes?: number;
+  /**
+   * Without multi-command support, ask the single commands in parallel (default) or one after another. A scan of
+   * hundreds of hosts at once asks one at a time, so open sockets stay bounded by its concurrency.
+   */
+  parallelFallback?: boolean;
 }
 
 export const DEFAULT_PORT = 4028;
@@ -58,6 +63,7 @@ export function cgminerRequest(host: string, port: number, payload: string, opti
       size += chunk.length;
       if (nul >= 0) finish(null);
       else if (size > maxBytes) finish(new Error(`${where}: reply larger than ${maxBytes} bytes`));
+      else if (endsWithBrace(chunk) && isCompleteJson(chunks)) finish(null);
     });
     socket.once('end', () => {
       if (size === 0) finish(new Error(`${where}: connection closed without a reply`));
@@ -67,6 +73,28 @@ export function cgminerRequest(host: string, port: number, payload: string, opti
     socket.once('error', (error: NodeJS.ErrnoException) => finish(new Error(`${where}: ${error.code ?? error.message}`)));
     socket.connect({ host, port });
   });
+}
+
+/**
+ * Some firmware neither sends the NUL nor closes after a reply. A reply is complete once the text received so far
+ * is one whole JSON document; checked only when a chunk ends in `}` so large replies are not re-parsed per chunk.
+ */
+function endsWithBrace(chunk: Buffer): boolean {
+  for (let i = chunk.length - 1; i >= 0; i--) {
+    const byte = chunk[i] as number;
+    if (byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09) continue;
+    return byte === 0x7d;
+  }
+  return false;
+}
+
+function isCompleteJson(chunks: Buffer[]): boolean {
+  try {
+    JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Sends `{"command":"a+b+c"}` and parses (with repair) the reply. */
@@ -86,8 +114,9 @@ export async function cgminerCommand(
 
 /**
  * Fetches several commands. Tries one multi-command request first (`summary+pools+stats`); firmware that does not
- * do multi-command answers a single error record instead, and then each command is asked on its own connection,
- * in parallel, all under the same deadline. Missing commands are simply absent from the result.
+ * do multi-command answers a single error record instead, and then each command is asked on its own connection
+ * (in parallel unless `parallelFallback` is false), all under the same deadline. Missing commands are simply
+ * absent from the result.
  */
 export async function fetchReplies(
   host: string,
@@ -103,7 +132,19 @@ export async function fetchReplies(
   if (commands.length === 1 && typeof multi === 'object' && multi !== null) {
     return { [commands[0] as string]: multi as Record<string, unknown> };
   }
-  const settled = await Promise.allSettled(commands.map((c) => cgminerCommand(host, port, c, left())));
+  const settled: PromiseSettledResult<unknown>[] = [];
+  if (options.parallelFallback === false) {
+    for (const c of commands) {
+      settled.push(
+        await cgminerCommand(host, port, c, left()).then(
+          (value): PromiseSettledResult<unknown> => ({ status: 'fulfilled', value }),
+          (reason: unknown): PromiseSettledResult<unknown> => ({ status: 'rejected', reason }),
+        ),
+      );
+    }
+  } else {
+    settled.push(...(await Promise.allSettled(commands.map((c) => cgminerCommand(host, port, c, left())))));
+  }
   const out: MinerReplies = {};
   settled.forEach((result, i) => {
     if (result.status === 'fulfilled' && typeof result.value === 'object' && result.value !== null) {

@@ -18,8 +18,9 @@ export function applyExtras(hw: Hardware, replies: MinerReplies): Hardware {
       .sort((a, b) => (num(a['ID']) ?? 0) - (num(b['ID']) ?? 0))
       .map((f) => ((rpm) => (rpm === null || rpm < 0 ? null : rpm))(num(f['RPM'])));
   }
-  rows(replies['temps'], 'TEMPS').forEach((t, i) => {
-    const index = count(t['ID']) ?? i;
+  // Matched by position: TEMPS lists boards in the same order as devs/stats, while its IDs are the firmware's
+  // chain numbers (Braiins OS on an S9 says 6, 7, 8).
+  rows(replies['temps'], 'TEMPS').forEach((t, index) => {
     const existing = hw.boards.findIndex((b) => b.index === index);
     const boardTemp = temp(t['Board']) ?? maxOf(t, ['TopLeft', 'TopRight', 'BottomLeft', 'BottomRight']);
     const chipTemp = temp(t['Chip']);

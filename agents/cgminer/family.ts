@@ -2,7 +2,17 @@ import { descriptions, firstRow, rows, type MinerReplies } from './replies.js';
 import { str, type Record_ } from './units.js';
 
 /** Miner software families the agent tells apart; each has its own extra commands and stats layout. */
-export type MinerFamily = 'antminer' | 'braiins' | 'luxos' | 'vnish' | 'whatsminer' | 'avalon' | 'bfgminer' | 'cgminer';
+export type MinerFamily =
+  | 'antminer'
+  | 'braiins'
+  | 'luxos'
+  | 'vnish'
+  | 'whatsminer'
+  | 'avalon'
+  | 'sealminer'
+  | 'auradine'
+  | 'bfgminer'
+  | 'cgminer';
 
 export interface Identity {
   family: MinerFamily;
@@ -18,6 +28,8 @@ export interface Identity {
  * - Vnish: `(Vnish x.y.z)` in the stats Type (its `version` answers "Invalid command"),
  * - Avalon: `PROD` "Avalon…" in VERSION or `MM ID0` in stats,
  * - Whatsminer: devices named `SM`, or summary keys only btminer has (`Factory GHS`, `Power Mode`),
+ * - Auradine: `GCMiner` in VERSION / "GCMiner-…" or "FluxOS-…" Descriptions,
+ * - SealMiner: `BDMiner` in VERSION / "bdminer" in the Description,
  * - Antminer stock (bmminer/cgminer): `BMMiner` key or a Type starting with "Antminer",
  * - BFGMiner: Description "bfgminer …"; anything else that speaks the API is generic cgminer.
  */
@@ -49,6 +61,25 @@ export function identify(replies: MinerReplies): Identity {
   if ((prod && /avalon/i.test(prod)) || avalonStats) {
     const firmware = str(version['VERSION']) ?? str(version['LVERSION']) ?? str(version['CGVERSION']);
     return { family: 'avalon', model: prod, firmware };
+  }
+  if (version['GCMiner'] !== undefined || /gcminer|fluxos/i.test(descs)) {
+    const report = firstRow(replies['ipreport'], 'IPReport') ?? {};
+    const auradineModel = str(report['model']);
+    const fw = str(report['version']);
+    return {
+      family: 'auradine',
+      model: auradineModel ? `Auradine ${auradineModel}` : null,
+      firmware: fw ? `FluxOS ${fw}` : str(version['GCMiner']) ? `GCMiner ${str(version['GCMiner'])}` : firstDesc,
+    };
+  }
+  if (version['BDMiner'] !== undefined || /bdminer/i.test(descs)) {
+    const sealStats = rows(replies['stats'], 'STATS').find((r) => 'Board Count' in r) ?? {};
+    const sealModel = str(sealStats['Model']);
+    return {
+      family: 'sealminer',
+      model: sealModel ? `SealMiner ${sealModel}` : null,
+      firmware: str(sealStats['Firmware']) ?? firstDesc,
+    };
   }
   if (isWhatsminer(replies, summary)) {
     return { family: 'whatsminer', model: whatsminerModel(replies), firmware: str(summary['Firmware Version']) };

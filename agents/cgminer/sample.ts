@@ -1,7 +1,9 @@
 import { AsicSample, SCHEMA_VERSION } from '../../server/contract/index.js';
 import { findAsicModel } from '../models/asic-models.js';
 import { parseAntminerStats } from './antminer.js';
+import { parseAuradine } from './auradine.js';
 import { parseAvalon } from './avalon.js';
+import { parseSealminer } from './sealminer.js';
 import { parseDevs, parseWhatsminer } from './devs.js';
 import { applyExtras } from './extras.js';
 import { identify, type Identity, type MinerFamily } from './family.js';
@@ -29,6 +31,8 @@ export const FAMILY_EXTRA_COMMANDS: Record<MinerFamily, readonly string[]> = {
   antminer: [],
   vnish: [],
   avalon: [],
+  sealminer: [],
+  auradine: ['fan', 'temperature', 'psu', 'asccount', 'ipreport'],
   bfgminer: [],
   cgminer: [],
 };
@@ -97,6 +101,10 @@ function hardwareFor(identity: Identity, replies: MinerReplies, model: ReturnTyp
       return applyExtras(parseAntminerStats(replies, model), replies);
     case 'avalon':
       return parseAvalon(replies);
+    case 'auradine':
+      return parseAuradine(replies, model);
+    case 'sealminer':
+      return parseSealminer(replies);
     case 'whatsminer':
       return parseWhatsminer(replies, model);
     case 'braiins':

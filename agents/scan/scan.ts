@@ -13,6 +13,8 @@ export interface ScanOptions {
   concurrency?: number;
   connectTimeoutMs?: number;
   identifyTimeoutMs?: number;
+  /** Called as soon as a miner is identified (the CLI prints it; the bench times the last one). */
+  onIdentified?: (miner: IdentifiedMiner) => void;
 }
 
 export interface IdentifiedMiner {
@@ -69,7 +71,9 @@ export async function scanSubnet(cidr: string, opts: ScanOptions = {}): Promise<
         continue;
       }
       try {
-        identified.push(await identifyMiner(host, port, connectTimeoutMs, identifyTimeoutMs));
+        const miner = await identifyMiner(host, port, connectTimeoutMs, identifyTimeoutMs);
+        identified.push(miner);
+        opts.onIdentified?.(miner);
       } catch (error) {
         unknown.push({ host, port, reason: (error as Error).message });
       }
@@ -89,7 +93,7 @@ export async function scanSubnet(cidr: string, opts: ScanOptions = {}): Promise<
 }
 
 async function identifyMiner(host: string, port: number, connectTimeoutMs: number, timeoutMs: number): Promise<IdentifiedMiner> {
-  const { replies } = await readMiner(host, port, { connectTimeoutMs, timeoutMs }, 'cgminer');
+  const { replies } = await readMiner(host, port, { connectTimeoutMs, timeoutMs, parallelFallback: false }, 'cgminer');
   const summary = firstRow(replies['summary'], 'SUMMARY');
   if (!summary && !replies['stats'] && !replies['version'] && !replies['devs']) {
     throw new Error('answered, but not with a cgminer API reply');

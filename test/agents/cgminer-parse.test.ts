@@ -281,6 +281,59 @@ const CASES: [keyof typeof DEVICES, Expected][] = [
     },
   ],
   [
+    'sealminer',
+    {
+      family: 'sealminer',
+      model: 'SealMiner A2',
+      firmware: '2025091001',
+      // summary's own 5 s and average figures, as the firmware reports them.
+      ths5s: MH(368479432.78),
+      thsAvg: MH(206860473.51),
+      nameplate: 230.839,
+      boards: [
+        b(MH(73905832.003432), 70, null, 153, null),
+        b(MH(73626639.194207), 70, null, 153, null),
+        b(MH(72846394.903347), 70, null, 153, null),
+      ],
+      fans: [3723, 3723, 3753, 3723],
+      pools: [{ url: 'stratum+tcp://stratum.braiins.com:3333', status: 'alive', active: true, accepted: 322, rejected: 1, stale: 0 }],
+      // PSU Input Power: the PSU's own reading at the wall.
+      power: 3504,
+      powerSource: 'miner',
+      uptime: 2481,
+      status: 'Running',
+      errors: [],
+    },
+  ],
+  [
+    'auradine',
+    {
+      family: 'auradine',
+      model: 'Auradine AT1500',
+      firmware: 'FluxOS 2023-12.27',
+      ths5s: MH(20599767.1774699),
+      thsAvg: MH(7970630.042671183),
+      nameplate: null,
+      // Board temperature from devs; hottest chip from `temperature`; 396 ASICs over 3 boards from `asccount`.
+      boards: [
+        b(MH(6800000), 28.25, 45.827271728515655, null, 132),
+        b(MH(6900000), 29.06, 48.220855712890625, null, 132),
+        b(MH(7000000), 30.12, 51.41230102539066, null, 132),
+      ],
+      fans: [7080, 7020, 7100, 7020],
+      pools: [
+        { url: 'stratum+tcp://btc.viabtc.io:3333', status: 'alive', active: true, accepted: 10, rejected: 1, stale: null },
+        { url: 'stratum+tcp://stratum.slushpool.com:3333', status: 'dead', active: false, accepted: 0, rejected: 0, stale: null },
+        { url: 'stratum+tcp://stratum.slushpool.com:3333', status: 'dead', active: false, accepted: 0, rejected: 0, stale: null },
+      ],
+      // psu PowerIn "58.94W" (this PSU capture is of an idle unit: PowerOut 0.00W).
+      power: 58.94,
+      powerSource: 'miner',
+      uptime: 56696,
+      errors: [],
+    },
+  ],
+  [
     'bfgminer',
     {
       family: 'bfgminer',
@@ -360,6 +413,16 @@ describe('Braiins OS gRPC recordings → AsicSample', () => {
   });
 });
 
+/** BFGMiner recordings replayed byte for byte over TCP (cgminer-tcp.test.ts) or read here directly. */
+const BFGMINER_REPLAYED = [
+  'bfgminer/summary.json',
+  'bfgminer/multi_summary+devs+stats+version.raw',
+  'bfgminer/multi_summary+pools.raw',
+  'bfgminer/multi_with_invalid_summary+estats+restart.raw',
+  'bfgminer/err_invalid_command_estats.json',
+  'bfgminer/run2_log-interval-5/summary.raw',
+];
+
 describe('fixture coverage', () => {
   it('every copied recording is exercised by a case above', () => {
     const dir = join(import.meta.dirname, '..', 'fixtures', 'asic');
@@ -371,5 +434,11 @@ describe('fixture coverage', () => {
     ]);
     const topLevel = readdirSync(dir).filter((f) => f.endsWith('.json'));
     expect(topLevel.filter((f) => !used.has(f))).toEqual([]);
+    // bfgminer/ recordings are replayed over TCP in cgminer-tcp.test.ts; each is named there or in DEVICES.
+    const bfg = readdirSync(join(dir, 'bfgminer'), { recursive: true, encoding: 'utf8' })
+      .filter((f) => /\.(raw|json)$/.test(f))
+      .map((f) => `bfgminer/${f}`);
+    const named = [...used, ...BFGMINER_REPLAYED];
+    expect(bfg.filter((f) => !named.includes(f))).toEqual([]);
   });
 });

@@ -18,6 +18,8 @@ export const DEVICES = {
   },
   whatsminerV2: set('asicrs__whatsminer-apiv2', ['devs', 'pools', 'summary']),
   avalonQ: set('asicrs__avalon-q', ['devdetails', 'devs', 'pools', 'stats', 'summary', 'version']),
+  sealminer: set('asicrs__sealminer-bdminer', ['pools', 'stats', 'summary', 'version']),
+  auradine: set('asicrs__auradine-v1', ['asccount', 'devs', 'fan', 'ipreport', 'pools', 'psu', 'summary', 'temperature', 'version']),
   avalon15: set('pyasic__avalon-15-194', ['devs', 'pools', 'stats', 'version'], true),
   bfgminer: {
     summary: 'bfgminer/summary.raw',

@@ -11,6 +11,7 @@ import { DEVICES } from './recordings.js';
 describe('scanSubnet', () => {
   const miners: FakeMiner[] = [];
   let report: ScanReport;
+  const announced: string[] = [];
 
   beforeAll(async () => {
     const first = await startFakeMiner({ host: '127.0.1.2', replies: loadRecordings(DEVICES.antminerStock) });
@@ -20,7 +21,13 @@ describe('scanSubnet', () => {
     miners.push(await startFakeMiner({ host: '127.0.1.9', port, replies: loadRecordings(DEVICES.avalon15) }));
     miners.push(await startFakeMiner({ host: '127.0.1.11', port, replies: {}, behaviour: 'garbage' }));
     miners.push(await startFakeMiner({ host: '127.0.1.14', port, replies: {}, behaviour: 'dead' }));
-    report = await scanSubnet('127.0.1.0/28', { port, concurrency: 3, connectTimeoutMs: 500, identifyTimeoutMs: 800 });
+    report = await scanSubnet('127.0.1.0/28', {
+      port,
+      concurrency: 3,
+      connectTimeoutMs: 500,
+      identifyTimeoutMs: 800,
+      onIdentified: (miner) => announced.push(miner.host),
+    });
   });
 
   afterAll(async () => {
@@ -40,6 +47,7 @@ describe('scanSubnet', () => {
       ['127.0.1.9', 'avalon', 'Avalon A15-194'],
     ]);
     expect(report.identified[0]?.hashrate_ths).toBeCloseTo(110.56689, 6);
+    expect(announced.sort()).toEqual(['127.0.1.2', '127.0.1.5', '127.0.1.9']);
   });
 
   it('lists open ports that are not a miner API as responsive but unknown, with the reason', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decidePower, identify, parseAvalonKv, parseMinerJson } from '../../agents/cgminer/index.js';
+import { decidePower, identify, parseAvalonKv, parseHostPort, parseMinerJson } from '../../agents/cgminer/index.js';
 import { averageHashrateThs, shortHashrateThs } from '../../agents/cgminer/units.js';
 import { findAsicModel, modelByName } from '../../agents/models/asic-models.js';
 import { loadRecordings } from '../helpers/fake-miner.js';
@@ -68,5 +68,25 @@ describe('parseAvalonKv', () => {
     expect(kv.get('Nonce Mask')).toBe('25');
     expect(kv.get('DH')).toBe('1.299%');
     expect(kv.get('SSID')).toBe('');
+  });
+});
+
+describe('parseHostPort', () => {
+  it.each([
+    ['10.0.0.17', { host: '10.0.0.17', port: 4028 }],
+    ['10.0.0.17:4029', { host: '10.0.0.17', port: 4029 }],
+    ['miner-07.local', { host: 'miner-07.local', port: 4028 }],
+    ['[fe80::1]:4030', { host: 'fe80::1', port: 4030 }],
+  ])('%s', (input, expected) => {
+    expect(parseHostPort(input)).toEqual(expected);
+  });
+
+  it.each([
+    ['', /not HOST or HOST:PORT/],
+    ['10.0.0.17:0', /port 0 is out of range/],
+    ['10.0.0.17:70000', /port 70000 is out of range/],
+    ['10.0.0.17:abc', /not HOST or HOST:PORT/],
+  ])('rejects %j', (input, message) => {
+    expect(() => parseHostPort(input)).toThrow(message);
   });
 });

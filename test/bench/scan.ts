@@ -4,8 +4,9 @@ import { DEVICES } from '../agents/recordings.js';
 
 /**
  * `npm run bench:scan`: 50 fake miners (recorded replies of six firmware families, over real TCP) spread over a
- * /22 on loopback; one scan of the whole /22. Prints the time until all 50 are identified and how many were found.
- * Target: all 50, under 10 s.
+ * /22 on loopback; the whole /22 is scanned at the default concurrency (256) and at 16. Prints how many were found
+ * and when the last one was identified. Target: all 50, under 10 s. Loopback refuses empty addresses at once; on
+ * a LAN each empty address costs the connect timeout instead (see README, Agents: ASIC miners).
  */
 const RANGE = '127.0.4.0/22';
 const MINERS = 50;
@@ -23,19 +24,31 @@ try {
     const files = devices[i % devices.length] as Record<string, string>;
     miners.push(await startFakeMiner({ host: hostOf(offsets[i] as number), port: first.port, replies: loadRecordings(files) }));
   }
-  const started = performance.now();
-  const report = await scanSubnet(RANGE, { port: first.port, concurrency: 256, connectTimeoutMs: 1000, identifyTimeoutMs: 5000 });
-  const seconds = (performance.now() - started) / 1000;
   const expected = new Set(miners.map((m) => m.host));
-  const found = report.identified.filter((m) => expected.has(m.host)).length;
-  const families = new Map<string, number>();
-  for (const m of report.identified) families.set(m.family, (families.get(m.family) ?? 0) + 1);
-  console.log(`scan ${RANGE} (${report.scanned} hosts, port ${first.port}, concurrency 256)`);
-  console.log(`  found ${found} of ${MINERS} miners in ${seconds.toFixed(2)} s`);
-  console.log(`  unknown ${report.unknown.length}, unresponsive ${report.unresponsive.length}`);
-  console.log(`  families: ${[...families].map(([f, n]) => `${f} ${n}`).join(', ')}`);
-  console.log(`  target: all ${MINERS} in under 10 s — ${found === MINERS && seconds < 10 ? 'met' : 'NOT met'}`);
-  if (found !== MINERS) process.exitCode = 1;
+  // Default concurrency, then a small pool: bounding open sockets must not cost a single miner.
+  for (const concurrency of [256, 16]) {
+    let lastFoundMs = 0;
+    const started = performance.now();
+    const report = await scanSubnet(RANGE, {
+      port: first.port,
+      concurrency,
+      connectTimeoutMs: 1000,
+      identifyTimeoutMs: 5000,
+      onIdentified: (miner) => {
+        if (expected.has(miner.host)) lastFoundMs = performance.now() - started;
+      },
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const found = report.identified.filter((m) => expected.has(m.host)).length;
+    const families = new Map<string, number>();
+    for (const m of report.identified) families.set(m.family, (families.get(m.family) ?? 0) + 1);
+    console.log(`scan ${RANGE} (${report.scanned} hosts, port ${first.port}, concurrency ${concurrency})`);
+    console.log(`  found ${found} of ${MINERS} miners; last one found after ${(lastFoundMs / 1000).toFixed(2)} s`);
+    console.log(`  whole /22 scanned in ${seconds.toFixed(2)} s; unknown ${report.unknown.length}, unresponsive ${report.unresponsive.length}`);
+    console.log(`  families: ${[...families].map(([f, n]) => `${f} ${n}`).join(', ')}`);
+    console.log(`  target: all ${MINERS} in under 10 s — ${found === MINERS && lastFoundMs < 10_000 ? 'met' : 'NOT met'}`);
+    if (found !== MINERS) process.exitCode = 1;
+  }
 } finally {
   await Promise.all(miners.map((m) => m.close()));
 }

@@ -12,7 +12,7 @@ import { join } from 'node:path';
  *   unless `multi: false`, which answers like firmware without multi-command support ("Invalid command").
  * - An unknown command gets cgminer's error reply (STATUS E, code 14 "Invalid command").
  * - `behaviour`: 'ok'; 'slow' (answers after `delayMs`); 'dead' (accepts, reads, never answers);
- *   'garbage' (answers bytes that are not JSON).
+ *   'garbage' (answers bytes that are not JSON); 'keep-open' (answers, then leaves the connection open).
  */
 export interface FakeMinerOptions {
   /** Loopback address to bind (any 127.x.y.z on Linux). Default 127.0.0.1. */
@@ -21,7 +21,7 @@ export interface FakeMinerOptions {
   port?: number;
   replies: Record<string, Buffer | string>;
   multi?: boolean;
-  behaviour?: 'ok' | 'slow' | 'dead' | 'garbage';
+  behaviour?: 'ok' | 'slow' | 'dead' | 'garbage' | 'keep-open';
   delayMs?: number;
   /** Append a NUL to replies that do not end with one (most firmware does; .raw recordings already have it). */
   terminateWithNul?: boolean;
@@ -83,7 +83,9 @@ export async function startFakeMiner(options: FakeMinerOptions): Promise<FakeMin
       if (behaviour === 'dead') return;
       const reply = behaviour === 'garbage' ? Buffer.from('HTTP/1.1 400 Bad Request\r\n\r\n') : answer(buffer);
       const send = (): void => {
-        if (!socket.destroyed) socket.end(reply);
+        if (socket.destroyed) return;
+        if (behaviour === 'keep-open') socket.write(reply);
+        else socket.end(reply);
       };
       if (behaviour === 'slow') setTimeout(send, delayMs).unref();
       else send();
