@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { stringify as toYaml } from 'yaml';
 import { toId } from '../server/contract/index.js';
-import { probeCgminer } from './cgminer/index.js';
+import { parseHostPort, probeCgminer } from './cgminer/index.js';
 import { scanSubnet, scanToAgentConfig, type ScanReport } from './scan/index.js';
 import { readNvidiaSmi } from './nvidia-smi/source.js';
 import { toGpuSample } from './nvidia-smi/sample.js';
@@ -66,10 +66,13 @@ async function probeGpus(values: { path?: string; format?: string; dcgm?: string
 }
 
 async function probeMiner(target: string, json: boolean): Promise<void> {
-  const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(target);
-  if (!match) throw new UsageError(`probe: expected HOST or HOST:PORT, got ${target}`);
-  const host = (match[1] as string).replace(/^\[|\]$/g, '');
-  const port = match[2] ? Number(match[2]) : undefined;
+  let address: { host: string; port: number };
+  try {
+    address = parseHostPort(target);
+  } catch (err) {
+    throw new UsageError(`probe: ${(err as Error).message}`);
+  }
+  const { host, port } = address;
   const sample = await probeCgminer(host, port, { timeoutMs: 10_000 });
   console.log(json ? JSON.stringify(sample, null, 2) : formatAsicSample(sample));
 }
