@@ -32,6 +32,8 @@ export interface AgentOptions {
 export interface AgentStats {
   /** Spooled messages waiting for replay or being replayed (the live messages of the moment not counted). */
   backlog: number;
+  /** Sources whose last poll failed. */
+  failingSources: number;
   rounds: number;
   samples: number;
   sourceFailures: number;
@@ -63,6 +65,8 @@ export class Agent {
   private rounds: Promise<void>[] = [];
   private readonly counters = { rounds: 0, samples: 0, sourceFailures: 0, publishedLive: 0, replayed: 0 };
   private lastDropped = 0;
+  /** Sources failing now, with their last error: a dead miner is logged when it fails and when it recovers, not every round. */
+  private readonly failing = new Map<PollSource, string>();
 
   constructor(private readonly options: AgentOptions) {
     options.transport.onConnect(() => {
@@ -85,7 +89,7 @@ export class Agent {
 
   stats(): AgentStats {
     const spool = this.options.spool.stats();
-    return { backlog: Math.max(0, spool.records - this.liveInFlight.size), ...this.counters, spool };
+    return { backlog: Math.max(0, spool.records - this.liveInFlight.size), failingSources: this.failing.size, ...this.counters, spool };
   }
 
   /** One round: poll every idle source concurrently, batch the answers, spool and publish them. */
@@ -103,9 +107,13 @@ export class Agent {
           const result = await this.pollWithTimeout(source);
           if (!result.ok) {
             this.counters.sourceFailures++;
-            log.warn({ source: source.description, rig: source.rig, error: result.error }, 'source poll failed');
+            if (this.failing.get(source) !== result.error) {
+              log.warn({ source: source.description, rig: source.rig, error: result.error }, 'source poll failed');
+            }
+            this.failing.set(source, result.error);
             return;
           }
+          if (this.failing.delete(source)) log.info({ source: source.description, rig: source.rig }, 'source answers again');
           (windowClosed ? late : early).push(...result.samples);
         } finally {
           this.polling.delete(source);

@@ -79,6 +79,7 @@ describe.skipIf(!hasService('mosquitto', 'mosquitto'))('agent → Mosquitto → 
     // The failing source publishes nothing and does not hold the others back.
     expect(rigs.some((r) => r.rig === 'broken-node')).toBe(false);
     expect(agent.stats().sourceFailures).toBeGreaterThan(0);
+    expect(agent.stats().failingSources).toBeGreaterThanOrEqual(1);
   });
 
   it('does not hold fast sources back for a slow one: its answer follows in a later message', async () => {
