@@ -19,7 +19,7 @@ const USAGE = `rigline-agent ${AGENT_VERSION}: reads ASIC miners and NVIDIA GPUs
 usage:
   rigline-agent [run] [--config FILE]              poll the configured sources and publish (default command)
   rigline-agent probe HOST[:PORT] [--json]         read one miner's cgminer API once and print it
-  rigline-agent probe --nvidia-smi [--path BIN] [--format xml|csv] [--dcgm URL] [--json]
+  rigline-agent probe --nvidia-smi [--path BIN] [--format xml|csv|text] [--dcgm URL] [--json]
                                                    read the local GPUs once and print them
   rigline-agent scan CIDR [--port N] [--json] [--site ID --write FILE [--agent-id ID]]
                                                    find miners in a subnet; --write saves an agent config for them
@@ -51,7 +51,7 @@ async function run(configFile: string): Promise<void> {
 
 async function probeGpus(values: { path?: string; format?: string; dcgm?: string; json?: boolean }): Promise<void> {
   const format = values.format ?? 'xml';
-  if (format !== 'xml' && format !== 'csv') throw new UsageError(`--format must be xml or csv, got ${format}`);
+  if (format !== 'xml' && format !== 'csv' && format !== 'text') throw new UsageError(`--format must be xml, csv or text, got ${format}`);
   let report = await readNvidiaSmi(values.path ?? 'nvidia-smi', format, 10_000);
   const errors: string[] = [];
   if (values.dcgm) {

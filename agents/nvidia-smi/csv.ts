@@ -1,5 +1,5 @@
 import { emptyGpu, type GpuEntry, type GpuReport } from './reading.js';
-import { clampPercent, parseCount, parseQuantity, parseText } from './values.js';
+import { clampPercent, parseCount, parseQuantity, parseText, parseVersion } from './values.js';
 import { NvidiaSmiParseError } from './xml.js';
 
 /**
@@ -98,7 +98,7 @@ export function parseQueryGpuCsv(csv: string, fields: readonly string[] = QUERY_
       const i = at(field);
       return i < 0 ? null : (cells[i] as string);
     };
-    driverVersion ??= parseText(get('driver_version'));
+    driverVersion ??= parseVersion(get('driver_version'));
     const eccOn = parseText(get('ecc.mode.current'));
     // With ECC disabled nvidia-smi still prints counters (often 0) that mean nothing: report unknown.
     const eccKnown = eccOn === null || eccOn === 'Enabled';

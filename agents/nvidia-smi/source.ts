@@ -5,16 +5,17 @@ import { mergeDcgm, scrapeDcgm } from '../dcgm/dcgm.js';
 import { OPTIONAL_FIELDS, QUERY_FIELDS, parseQueryGpuCsv, queryArgs, unknownQueryField } from './csv.js';
 import type { GpuReport } from './reading.js';
 import { toGpuSample } from './sample.js';
+import { parseNvidiaSmiText } from './text.js';
 import { parseNvidiaSmiXml } from './xml.js';
 
-export type NvidiaSmiFormat = 'xml' | 'csv';
+export type NvidiaSmiFormat = 'xml' | 'csv' | 'text';
 
 export interface NvidiaSmiSourceOptions {
   site: string;
   rig: string;
   /** The nvidia-smi binary; tests point it at a script that prints a recording. */
   path?: string;
-  /** 'xml' (`-q -x`, every field and MIG instances) or 'csv' (`--query-gpu`, lighter, whole GPUs only). */
+  /** 'xml' (`-q -x`, every field and MIG instances), 'csv' (`--query-gpu`, lighter, whole GPUs only) or 'text' (`-q`). */
   format?: NvidiaSmiFormat;
   timeoutMs?: number;
   intervalS: number;
@@ -59,6 +60,7 @@ export function runNvidiaSmi(path: string, args: string[], timeoutMs: number): P
  */
 export async function readNvidiaSmi(path: string, format: NvidiaSmiFormat, timeoutMs: number, fields: string[] = [...QUERY_FIELDS]): Promise<GpuReport> {
   if (format === 'xml') return parseNvidiaSmiXml(await runNvidiaSmi(path, ['-q', '-x'], timeoutMs));
+  if (format === 'text') return parseNvidiaSmiText(await runNvidiaSmi(path, ['-q'], timeoutMs));
   for (;;) {
     try {
       return parseQueryGpuCsv(await runNvidiaSmi(path, queryArgs(fields), timeoutMs), fields);

@@ -53,3 +53,9 @@ export function sumKnown(values: (number | null)[]): number | null {
 export function clampPercent(value: number | null): number | null {
   return value === null ? null : Math.min(100, Math.max(0, value));
 }
+
+/** A driver version without the note driver 610 appends ("610.62 [Deprecated; … Use KMD Version instead]"). */
+export function parseVersion(raw: string | null | undefined): string | null {
+  const text = parseText(raw);
+  return text === null ? null : text.replace(/\s*\[[^\]]*\]\s*$/, '') || null;
+}

@@ -1,6 +1,6 @@
 import { XMLParser } from 'fast-xml-parser';
 import { emptyGpu, type GpuEntry, type GpuReport } from './reading.js';
-import { clampPercent, parseCount, parseQuantity, parseText, sumKnown } from './values.js';
+import { clampPercent, parseCount, parseQuantity, parseText, parseVersion, sumKnown } from './values.js';
 
 /**
  * Parser for `nvidia-smi -q -x` (nvsmi_device_v10 … v13 DTDs). Element names moved between schema versions, so
@@ -151,7 +151,7 @@ export function parseNvidiaSmiXml(xml: string): GpuReport {
   const list = Array.isArray(gpus) ? gpus : [];
   // nvidia-smi lists GPUs in PCI bus order, which is also the order of its own GPU index.
   return {
-    driverVersion: parseText(text(log, 'driver_version')),
+    driverVersion: parseVersion(text(log, 'driver_version')),
     entries: list.flatMap((gpu, index) => gpuEntries(gpu, index)),
   };
 }

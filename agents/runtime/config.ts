@@ -20,8 +20,8 @@ const NvidiaSmiSourceConfig = z
   .object({
     type: z.literal('nvidia-smi'),
     path: z.string().min(1).default('nvidia-smi'),
-    /** 'xml' (`-q -x`: every figure, MIG instances) or 'csv' (`--query-gpu`: lighter, whole GPUs only). */
-    format: z.enum(['xml', 'csv']).default('xml'),
+    /** 'xml' (`-q -x`: every figure, MIG instances), 'csv' (`--query-gpu`: lighter, whole GPUs only), 'text' (`-q`). */
+    format: z.enum(['xml', 'csv', 'text']).default('xml'),
     rig: RigId,
     /** DCGM exporter metrics URL (e.g. http://127.0.0.1:9400/metrics): adds last Xid and MIG utilization. */
     dcgm_url: z.string().url().optional(),

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GpuSample } from '../../../server/contract/index.js';
-import { NvidiaSmiParseError, parseNvidiaSmiXml, parseQueryGpuCsv, toGpuSample } from '../../../agents/nvidia-smi/index.js';
+import { NvidiaSmiParseError, parseNvidiaSmiText, parseNvidiaSmiXml, parseQueryGpuCsv, toGpuSample } from '../../../agents/nvidia-smi/index.js';
 import { captureSection } from '../../helpers/nvidia-smi-capture.js';
 
 const FIXTURES = 'test/fixtures/gpu';
@@ -117,6 +117,47 @@ describe('nvidia-smi --query-gpu CSV parser', () => {
     const row = '0, GPU-c, Tesla T4, 00000000:00:1E.0, 515.105.01, 42 %, 1032 MiB, 15360 MiB, 26.78 W, 70.00 W, 40, 585 MHz, Enabled, 0, 0, [N/A]';
     expect(parseQueryGpuCsv(row).entries[0]?.gpu).toMatchObject({ utilization_pct: 42, memory_used_mib: 1032, power_w: 26.78, sm_clock_mhz: 585 });
     expect(() => parseQueryGpuCsv('0, GPU-c, Tesla T4')).toThrow(/3 cells, expected 16/);
+  });
+});
+
+// The same captures' `nvidia-smi -q` report (load phase): power is "Average Power Draw" (or "Power Draw").
+const TEXT_CASES: CsvRow[] = [
+  ['linux-x86_64__nvidia-h100-80gb-hbm3__590.48.01.txt', 'load', '', 'NVIDIA H100 80GB HBM3', 100, 19818, 81559, 629.45, 700, 59, 1980, 0, 0],
+  ['linux-x86_64__nvidia-h100-mig__590.48.01.txt', 'load', '', 'NVIDIA H100 80GB HBM3', null, 11125, 81559, 432.21, 700, 53, 1980, 0, 0],
+  ['linux-x86_64__nvidia-h200__590.48.01.txt', 'load', '', 'NVIDIA H200', 100, 32362, 143771, 627.32, 700, 52, 1980, 0, 0],
+  ['linux-x86_64__nvidia-h200-mig__590.48.01.txt', 'load', '', 'NVIDIA H200', null, 16959, 143771, 294.94, 700, 36, 1980, 0, 0],
+  ['linux-x86_64__nvidia-l40s__595.80.txt', 'load', '', 'NVIDIA L40S', 9, 1235, 46068, 110.24, 350, 54, 2520, 0, 0],
+  ['linux-x86_64__nvidia-geforce-rtx-4080-super__595.71.05.txt', 'load', '', 'NVIDIA GeForce RTX 4080 SUPER', 7, 1474, 16376, 84.03, 320, 45, 2805, null, null],
+  // Driver 610: limit under "GPU Ceiling Power Limit", average draw N/A so the instantaneous one is used.
+  ['windows-x86_64__nvidia-geforce-rtx-2080-super__610.62.txt', 'load', '', 'NVIDIA GeForce RTX 2080 SUPER', 7, 1366, 8192, 97.99, 250, 44, 2040, null, null],
+];
+
+describe('nvidia-smi -q text parser', () => {
+  it.each(TEXT_CASES)('%s (%s)', (file, phase, ...row) => {
+    const report = parseNvidiaSmiText(captureSection(capture(file), phase, 'query (-q)'));
+    expect(report.entries.filter((e) => !e.gpu.mig)).toHaveLength(1);
+    expectGpu(report.entries[0]?.gpu, row);
+  });
+
+  it('strips the deprecation note driver 610 appends to its version', () => {
+    const report = parseNvidiaSmiText(captureSection(capture('windows-x86_64__nvidia-geforce-rtx-2080-super__610.62.txt'), 'load', 'query (-q)'));
+    expect(report.driverVersion).toBe('610.62');
+  });
+
+  // Instances as listed in each capture's "MIG devices" table and -q sections: [GI, CI, used MiB, total MiB, SMs].
+  it.each([
+    ['linux-x86_64__nvidia-h100-mig__590.48.01.txt', [[2, 0, 11091, 40448, 60], [3, 0, 17, 20096, 32], [9, 0, 9, 9984, 16], [10, 0, 9, 9984, 16]]],
+    ['linux-x86_64__nvidia-h200-mig__590.48.01.txt', [[2, 0, 16925, 71424, 16], [2, 1, 16925, 71424, 32], [3, 0, 17, 33280, 32], [9, 0, 9, 16384, 16], [10, 0, 9, 16384, 16]]],
+  ])('lists the MIG instances of %s', (file, expected) => {
+    const report = parseNvidiaSmiText(captureSection(capture(file), 'load', 'query (-q)'));
+    const [parent, ...instances] = report.entries;
+    expect(parent?.migEnabled).toBe(true);
+    expect(instances.map((e) => [e.migInstance?.gi, e.migInstance?.ci, e.gpu.memory_used_mib, e.gpu.memory_total_mib, e.migInstance?.smCount])).toEqual(expected);
+    expect(instances.every((e) => e.gpu.mig && e.gpu.index === 0 && e.gpu.power_w === null)).toBe(true);
+  });
+
+  it('rejects text that is not an nvidia-smi report', () => {
+    expect(() => parseNvidiaSmiText('hello\nworld')).toThrow(NvidiaSmiParseError);
   });
 });
 
