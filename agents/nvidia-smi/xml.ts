@@ -19,7 +19,6 @@ const parser = new XMLParser({
   attributeNamePrefix: '@_',
   parseTagValue: false,
   trimValues: true,
-  processEntities: false,
   isArray: (name) => name === 'gpu' || name === 'mig_device',
 });
 
