@@ -60,6 +60,8 @@ export class Agent {
   private readonly polling = new Set<PollSource>();
   private readonly inFlight = new Set<number>();
   private readonly liveInFlight = new Set<number>();
+  /** Publishes awaiting their PUBACK, so a graceful stop can let them finish. */
+  private readonly sending = new Set<Promise<void>>();
   private replaying = false;
   private stopped = false;
   private rounds: Promise<void>[] = [];
@@ -162,7 +164,7 @@ export class Agent {
         // Disk trouble must not cost live data: publish anyway, without the safety net.
         log.error({ err: (err as Error).message }, 'spool append failed');
       }
-      if (live) void this.send(first, numbered, false);
+      if (live) this.track(this.send(first, numbered, false));
     }
     if (this.options.transport.connected) void this.replay();
     const dropped = spool.stats().droppedSamples;
@@ -203,6 +205,11 @@ export class Agent {
     if (historical) void this.replay();
   }
 
+  private track(sending: Promise<void>): void {
+    this.sending.add(sending);
+    void sending.finally(() => this.sending.delete(sending));
+  }
+
   /** Replays spooled records oldest first, at most `maxInFlight` awaiting acknowledgement. */
   private async replay(): Promise<void> {
     if (this.replaying) return;
@@ -216,7 +223,7 @@ export class Agent {
         if (this.inFlight.size >= maxInFlight) return; // an acknowledgement calls replay again
         const samples = await spool.read(next);
         if (samples === null || this.inFlight.has(next)) continue;
-        void this.send(next, samples, true);
+        this.track(this.send(next, samples, true));
       }
     } finally {
       this.replaying = false;
@@ -228,6 +235,9 @@ export class Agent {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await Promise.allSettled(this.rounds);
+    // Let acknowledgements still on their way arrive, so what the broker took leaves the spool (not while offline:
+    // nothing would come, and what is unacknowledged is safe in the spool anyway).
+    if (this.options.transport.connected) await Promise.race([Promise.allSettled(this.sending), sleep(this.options.ackTimeoutMs)]);
     await Promise.allSettled(this.options.sources.map((s) => s.close?.()));
     await this.options.transport.stop(reason);
     await this.options.spool.close();

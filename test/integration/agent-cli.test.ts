@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
@@ -130,6 +130,8 @@ describe.skipIf(!hasService('mosquitto', 'mosquitto'))('rigline-agent run', () =
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
+    // It waited for the broker's acknowledgements: nothing is left to replay.
+    expect(readdirSync(join(dir, 'spool')).filter((f) => f.startsWith('seg-'))).toEqual([]);
     await waitFor(() => (statuses.some((s) => s.state === 'offline') ? true : undefined), 5000, 'offline status');
     expect(statuses.at(-1)).toMatchObject({ state: 'offline', reason: 'SIGTERM received' });
     await client.endAsync();
