@@ -153,7 +153,8 @@ export class Agent {
       const numbered = chunk.map((sample, k) => ({ ...sample, seq: first + k }));
       this.counters.samples += numbered.length;
       // Claimed before the append so a replay running meanwhile does not send the same record as historical.
-      const live = this.options.transport.connected && !this.stopped;
+      // A round finishing during a graceful stop still publishes live: stop() waits for it and its PUBACK.
+      const live = this.options.transport.connected;
       if (live) {
         this.inFlight.add(first);
         this.liveInFlight.add(first);
