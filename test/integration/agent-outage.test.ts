@@ -78,8 +78,8 @@ describe.skipIf(!hasService('mosquitto', 'mosquitto'))('agent store-and-forward 
     agents.push(first);
     await waitFor(() => (seen.size >= 10 ? true : undefined), 10_000, 'live samples before the outage');
 
-    const outageStart = Date.now();
     await broker.stop();
+    const outageStart = Date.now(); // once Mosquitto has really gone (its shutdown can take a moment)
     await sleep(OUTAGE_MS / 2);
     await first.stop('restart during outage');
     const firstStats = first.stats();
