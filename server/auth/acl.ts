@@ -1,0 +1,63 @@
+import { TOPIC_ROOT, parseTopic } from '../contract/index.js';
+import type { AgentRecord } from './store.js';
+
+/**
+ * Who may do what on the broker. One rule set, rendered twice: checked here by the embedded broker's hooks and
+ * written as a Mosquitto `acl_file` (mosquitto-files.ts), so both brokers enforce the same thing.
+ *
+ *  - agent with a site: publishes `rigline/v1/{site}/{source}/telemetry|status`; `source` limited to its rigs when
+ *    it has a rig list. Subscribes to nothing.
+ *  - ingest (a server instance): subscribes to rigline telemetry and status (also as `$share/{group}/...`),
+ *    publishes nothing.
+ *  - local (the in-process demo simulator): publishes for any site, like an agent without a site restriction.
+ */
+export type MqttPrincipal =
+  | { kind: 'agent'; username: string; site: string; rigs: readonly string[] | null }
+  | { kind: 'ingest'; username: string }
+  | { kind: 'local'; username: string };
+
+export function principalOf(record: AgentRecord): MqttPrincipal | null {
+  if (record.revoked) return null;
+  if (record.kind === 'ingest') return { kind: 'ingest', username: record.username };
+  if (!record.site) return null;
+  return { kind: 'agent', username: record.username, site: record.site, rigs: record.rigs };
+}
+
+export function canPublish(principal: MqttPrincipal, topic: string): boolean {
+  if (principal.kind === 'ingest') return false;
+  const parsed = parseTopic(topic);
+  if (!parsed) return false;
+  if (principal.kind === 'local') return true;
+  if (parsed.site !== principal.site) return false;
+  return principal.rigs === null || principal.rigs.includes(parsed.rig);
+}
+
+const INGEST_FILTERS = [`${TOPIC_ROOT}/+/+/telemetry`, `${TOPIC_ROOT}/+/+/status`];
+
+/** Strips an MQTT 5 shared-subscription prefix (`$share/{group}/{filter}`, MQTT 5.0 §4.8.2). */
+export function unshared(filter: string): string {
+  if (!filter.startsWith('$share/')) return filter;
+  const rest = filter.slice('$share/'.length);
+  const slash = rest.indexOf('/');
+  return slash > 0 ? rest.slice(slash + 1) : '';
+}
+
+export function canSubscribe(principal: MqttPrincipal, filter: string): boolean {
+  return principal.kind === 'ingest' && INGEST_FILTERS.includes(unshared(filter));
+}
+
+/** Mosquitto ACL lines for one principal (mosquitto.conf(5), "acl_file"). `write` grants publish only. */
+export function aclLines(principal: MqttPrincipal): string[] {
+  const lines = [`user ${principal.username}`];
+  if (principal.kind === 'ingest') {
+    for (const filter of INGEST_FILTERS) lines.push(`topic read ${filter}`);
+  } else if (principal.kind === 'agent') {
+    for (const source of principal.rigs ?? ['+']) {
+      lines.push(`topic write ${TOPIC_ROOT}/${principal.site}/${source}/telemetry`);
+      lines.push(`topic write ${TOPIC_ROOT}/${principal.site}/${source}/status`);
+    }
+  } else {
+    lines.push(`topic write ${TOPIC_ROOT}/+/+/telemetry`, `topic write ${TOPIC_ROOT}/+/+/status`);
+  }
+  return lines;
+}
