@@ -1,10 +1,13 @@
 import { existsSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import express from 'express';
 import type { Logger } from 'pino';
 import { errorHandler, notFound } from './api/errors.js';
+import { setupSecurity, type Security } from './auth/index.js';
+import type { MqttCredentials } from './auth/broker-auth.js';
 import { fleetRoutes } from './api/fleet-routes.js';
 import { historyRoutes } from './api/history-routes.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.js';
@@ -24,6 +27,9 @@ export interface Rigline {
   broker: EmbeddedBroker | null;
   /** URL agents publish to (the embedded broker's, or the configured external one). */
   mqttUrl: string;
+  /** Embedded broker only: credentials of the in-process demo simulator (may publish for any site). */
+  localAgent: MqttCredentials | null;
+  security: Security;
   httpUrl: string;
   http: HttpServer;
   stop(): Promise<void>;
@@ -45,10 +51,16 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   const state = new FleetState({ ...config.ingest, missedIntervals: config.ingest.missed_intervals, siteNames });
   const store: HistoryStore = new MemoryStore(config.store.memory.max_points_per_series);
 
+  const security = setupSecurity(config, counters);
   let broker: EmbeddedBroker | null = null;
   let mqttUrl: string;
+  // The embedded broker never accepts anonymous clients: ingest and the demo simulator get their own credentials.
+  let ingestCredentials: { username?: string; password?: string } = { username: config.mqtt.username, password: config.mqtt.password };
   if (config.mqtt.mode === 'embedded') {
-    broker = await startEmbeddedBroker(config.mqtt.embedded.host, config.mqtt.embedded.port);
+    const { embedded } = config.mqtt;
+    broker = await startEmbeddedBroker(embedded.host, embedded.port, security.brokerAuth.hooks(), embedded.tls);
+    security.brokerAuth.attach(broker.aedes);
+    ingestCredentials = security.brokerAuth.ingest;
     const host = config.mqtt.embedded.host === '0.0.0.0' ? '127.0.0.1' : config.mqtt.embedded.host;
     mqttUrl = `mqtt://${host}:${broker.port}`;
   } else {
@@ -59,8 +71,9 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
     {
       url: mqttUrl,
       clientId: config.mqtt.client_id,
-      username: config.mqtt.username,
-      password: config.mqtt.password,
+      ...ingestCredentials,
+      sharedGroup: config.mqtt.shared_group,
+      tls: config.mqtt.tls,
       maxPayloadBytes: config.mqtt.max_payload_bytes,
       log,
     },
@@ -78,6 +91,7 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
 
   const app = express();
   app.disable('x-powered-by');
+  security.mount(app);
   app.use(express.json({ limit: '1mb' }));
   app.use('/api', fleetRoutes(state, counters, store));
   app.use('/api', historyRoutes(store));
@@ -93,15 +107,16 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   app.use(notFound);
   app.use(errorHandler);
 
-  const http = createServer(app);
+  const http = security.https ? createHttpsServer(security.https, app) : createServer(app);
   const broadcaster = new Broadcaster(http, state, config.realtime.min_interval_ms);
+  security.sockets(broadcaster.io);
   await new Promise<void>((resolveListen, reject) => {
     http.once('error', reject);
     http.listen(config.server.port, config.server.host, () => resolveListen());
   });
   const address = http.address() as AddressInfo;
   const httpHost = config.server.host === '0.0.0.0' ? 'localhost' : config.server.host;
-  const httpUrl = `http://${httpHost}:${address.port}`;
+  const httpUrl = `${security.https ? 'https' : 'http'}://${httpHost}:${address.port}`;
 
   await ingest.start();
   broadcaster.start();
@@ -115,6 +130,8 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
     store,
     broker,
     mqttUrl,
+    localAgent: broker ? security.brokerAuth.local : null,
+    security,
     httpUrl,
     http,
     async stop() {
@@ -124,6 +141,7 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
       await broadcaster.close(); // closes the HTTP server too
       await store.close();
       await broker?.close();
+      security.close();
     },
   };
 }

@@ -1,4 +1,4 @@
-import { TOPIC_ROOT, parseTopic } from '../contract/index.js';
+import { TOPIC_ROOT } from '../contract/index.js';
 import type { AgentRecord } from './store.js';
 
 /**
@@ -23,13 +23,27 @@ export function principalOf(record: AgentRecord): MqttPrincipal | null {
   return { kind: 'agent', username: record.username, site: record.site, rigs: record.rigs };
 }
 
+/** MQTT topic filter matching (`+` one level, `#` the rest; MQTT 3.1.1 §4.7), as Mosquitto applies ACL patterns. */
+export function topicMatches(filter: string, topic: string): boolean {
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false;
+  }
+  return f.length === t.length;
+}
+
+/** Topic filters a principal may publish to: the same patterns go into Mosquitto's acl_file. */
+export function publishFilters(principal: MqttPrincipal): string[] {
+  if (principal.kind === 'ingest') return [];
+  const site = principal.kind === 'agent' ? principal.site : '+';
+  const sources = principal.kind === 'agent' && principal.rigs ? principal.rigs : ['+'];
+  return sources.flatMap((source) => [`${TOPIC_ROOT}/${site}/${source}/telemetry`, `${TOPIC_ROOT}/${site}/${source}/status`]);
+}
+
 export function canPublish(principal: MqttPrincipal, topic: string): boolean {
-  if (principal.kind === 'ingest') return false;
-  const parsed = parseTopic(topic);
-  if (!parsed) return false;
-  if (principal.kind === 'local') return true;
-  if (parsed.site !== principal.site) return false;
-  return principal.rigs === null || principal.rigs.includes(parsed.rig);
+  return publishFilters(principal).some((filter) => topicMatches(filter, topic));
 }
 
 const INGEST_FILTERS = [`${TOPIC_ROOT}/+/+/telemetry`, `${TOPIC_ROOT}/+/+/status`];
@@ -46,18 +60,10 @@ export function canSubscribe(principal: MqttPrincipal, filter: string): boolean 
   return principal.kind === 'ingest' && INGEST_FILTERS.includes(unshared(filter));
 }
 
-/** Mosquitto ACL lines for one principal (mosquitto.conf(5), "acl_file"). `write` grants publish only. */
+/** Mosquitto ACL lines for one principal (mosquitto.conf(5), "acl_file"): `write` grants publish only. */
 export function aclLines(principal: MqttPrincipal): string[] {
   const lines = [`user ${principal.username}`];
-  if (principal.kind === 'ingest') {
-    for (const filter of INGEST_FILTERS) lines.push(`topic read ${filter}`);
-  } else if (principal.kind === 'agent') {
-    for (const source of principal.rigs ?? ['+']) {
-      lines.push(`topic write ${TOPIC_ROOT}/${principal.site}/${source}/telemetry`);
-      lines.push(`topic write ${TOPIC_ROOT}/${principal.site}/${source}/status`);
-    }
-  } else {
-    lines.push(`topic write ${TOPIC_ROOT}/+/+/telemetry`, `topic write ${TOPIC_ROOT}/+/+/status`);
-  }
+  if (principal.kind === 'ingest') for (const filter of INGEST_FILTERS) lines.push(`topic read ${filter}`);
+  for (const filter of publishFilters(principal)) lines.push(`topic write ${filter}`);
   return lines;
 }
