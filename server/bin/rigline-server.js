@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // rigline-server: `rigline-server [--config file]` runs the server; `rigline-server agents|users|tokens ...`
 // manages credentials. Plain JS so it runs with `node`; tsx's ESM hook loads the TypeScript sources.
+import process from 'node:process';
 import { register } from 'tsx/esm/api';
 
 register();
