@@ -41,6 +41,8 @@ export function authRoutes(identity: Identity, store: CredentialStore, config: C
   const router = Router();
   const secure = config.auth.cookie_secure === 'auto' ? https : config.auth.cookie_secure;
   const form = express.urlencoded({ extended: false, limit: '4kb' });
+  // Mounted before the app's own body parser (the guard runs first): parse what these routes need.
+  router.use(['/auth', '/admin'], express.json({ limit: '1mb' }));
 
   router.post('/auth/login', form, (req, res) => {
     const fromForm = Boolean(req.is('urlencoded'));
