@@ -23,6 +23,8 @@ export interface Rigline {
   config: Config;
   state: FleetState;
   counters: Counters;
+  /** The MQTT ingest path; `handle(topic, payload)` is what every broker message goes through. */
+  ingest: MqttIngest;
   store: HistoryStore;
   broker: EmbeddedBroker | null;
   /** URL agents publish to (the embedded broker's, or the configured external one). */
@@ -127,6 +129,7 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
     config,
     state,
     counters,
+    ingest,
     store,
     broker,
     mqttUrl,

@@ -3,6 +3,9 @@ import { canPublish, canSubscribe, principalOf, type MqttPrincipal } from './acl
 import { digestEquals, randomSecret, tokenDigest, verifyPassword } from './secrets.js';
 import type { CredentialStore } from './store.js';
 
+/** Where refused publishes are routed: nobody may subscribe to it (canSubscribe allows rigline topics only). */
+const REFUSED_TOPIC = '$rigline/refused';
+
 export interface MqttCredentials {
   username: string;
   password: string;
@@ -84,12 +87,16 @@ export class BrokerAuth {
         done(null, true);
       },
       authorizePublish: (client, packet, done) => {
-        // client is null for messages the broker itself publishes (retained/$SYS).
+        // client is null for messages the broker itself publishes (a will after its client left).
         const principal = client ? this.clients.get(client) : undefined;
         if (client && (!principal || !canPublish(principal, packet.topic))) {
+          // MQTT-3.3.5-2 allows acknowledging or closing. Acknowledge and drop, as Mosquitto does: closing makes the
+          // client resend the same message on every reconnect, forever. The message goes to a topic nobody may read.
           this.refused('unauthorized');
-          done(new Error(`not authorized to publish to ${packet.topic.slice(0, 200)}`));
-          return;
+          const dropped = packet as { topic: string; payload: Buffer | string; retain: boolean };
+          dropped.topic = REFUSED_TOPIC;
+          dropped.payload = Buffer.alloc(0);
+          dropped.retain = false;
         }
         done(null);
       },

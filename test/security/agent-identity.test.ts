@@ -78,11 +78,11 @@ describe('agent identity on the embedded broker', () => {
     // SUBACK 0x80 (refused); mqtt.js turns it into an error.
     await expect(client!.subscribeAsync('rigline/v1/#', { qos: 1 })).rejects.toThrow(/Subscribe error/);
 
+    // Refused like Mosquitto does it: acknowledged (so the agent does not resend it forever) and dropped.
     const spoofed = sampleOf(1, 0);
-    const closed = new Promise<void>((resolve) => client!.once('close', () => resolve()));
-    client!.publish(telemetryTopic(spoofed.site, spoofed.rig), JSON.stringify(spoofed), { qos: 1 });
-    await closed; // aedes drops a client whose publish is refused
-    client!.end(true);
+    await client!.publishAsync(telemetryTopic(spoofed.site, spoofed.rig), JSON.stringify(spoofed), { qos: 1 });
+    expect(client!.connected).toBe(true);
+    await client!.endAsync();
     const h = await waitFor(async () => {
       const value = await health();
       return value.ingest.invalid.unauthorized === 1 ? value : undefined;
@@ -97,10 +97,8 @@ describe('agent identity on the embedded broker', () => {
     const own = sampleOf(0, 0);
     const neighbour = sampleOf(0, 2);
     await client!.publishAsync(telemetryTopic(own.site, own.rig), JSON.stringify(own), { qos: 1 });
-    const closed = new Promise<void>((resolve) => client!.once('close', () => resolve()));
-    client!.publish(telemetryTopic(neighbour.site, neighbour.rig), JSON.stringify(neighbour), { qos: 1 });
-    await closed;
-    client!.end(true);
+    await client!.publishAsync(telemetryTopic(neighbour.site, neighbour.rig), JSON.stringify(neighbour), { qos: 1 });
+    await client!.endAsync();
     const h = await waitFor(async () => {
       const value = await health();
       return value.ingest.invalid.unauthorized === 2 && value.ingest.stored === 2 ? value : undefined;
