@@ -23,13 +23,19 @@ export function principalOf(record: AgentRecord): MqttPrincipal | null {
   return { kind: 'agent', username: record.username, site: record.site, rigs: record.rigs };
 }
 
-/** MQTT topic filter matching (`+` one level, `#` the rest; MQTT 3.1.1 §4.7), as Mosquitto applies ACL patterns. */
+/**
+ * MQTT topic filter matching (`+` one level, `#` the rest; MQTT 3.1.1 §4.7), as ACL patterns are applied. One
+ * deliberate narrowing: `+` does not match an empty level or one starting with `$`, because aedes's router never
+ * delivers such topics to a `+` subscription; refusing them here means they are counted instead of vanishing.
+ */
 export function topicMatches(filter: string, topic: string): boolean {
   const f = filter.split('/');
   const t = topic.split('/');
   for (let i = 0; i < f.length; i++) {
     if (f[i] === '#') return true;
-    if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false;
+    const level = t[i];
+    if (level === undefined) return false;
+    if (f[i] === '+' ? level === '' || level.startsWith('$') : f[i] !== level) return false;
   }
   return f.length === t.length;
 }

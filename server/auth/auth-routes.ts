@@ -11,15 +11,16 @@ import { USER_ITERATIONS, hashPassword } from './secrets.js';
 import { SESSION_COOKIE } from './sessions.js';
 import type { CredentialStore } from './store.js';
 
+const Username = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$/, 'letters, digits, . _ -, 1 to 64 characters');
 const Login = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) });
 const NewToken = z.object({ name: z.string().min(1).max(128), role: z.enum(ROLES).optional() });
 const NewAgent = z.object({
-  username: z.string().min(1).max(64),
+  username: Username,
   kind: z.enum(['agent', 'ingest']).default('agent'),
   site: z.string().optional(),
   rigs: z.array(z.string()).max(100_000).optional(),
 });
-const NewUser = z.object({ username: z.string().min(1).max(64), role: z.enum(ROLES), password: z.string().min(12).max(1024) });
+const NewUser = z.object({ username: Username, role: z.enum(ROLES), password: z.string().min(12).max(1024) });
 
 function body<T>(schema: z.ZodType<T>, value: unknown): T {
   const parsed = schema.safeParse(value);
