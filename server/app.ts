@@ -15,6 +15,8 @@ import type { Config } from './config/schema.js';
 import { FleetState } from './fleet/state.js';
 import { Counters } from './ingest/counters.js';
 import { MqttIngest } from './ingest/mqtt-ingest.js';
+import { PeerSync } from './cluster/peer-sync.js';
+import type { Decoded } from './ingest/decode.js';
 import { Broadcaster } from './realtime/broadcaster.js';
 import { MemoryStore } from './store/memory.js';
 import type { HistoryStore } from './store/types.js';
@@ -81,15 +83,20 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
     },
     counters,
     (message) => {
-      if (message.kind === 'status') {
-        state.applyStatus(message.site, message.source, message.status);
-        return;
+      // Stored once, here; applied to fleet state here and, through Redis, on every peer instance.
+      if (message.kind === 'telemetry') {
+        store.writeSamples(message.samples);
+        counters.stored += message.samples.length;
       }
-      store.writeSamples(message.samples);
-      counters.stored += message.samples.length;
-      state.applySamples(message.source, message.samples);
+      applyToState(message);
+      peers?.share(message);
     },
   );
+  function applyToState(message: Extract<Decoded, { ok: true }>): void {
+    if (message.kind === 'status') state.applyStatus(message.site, message.source, message.status);
+    else state.applySamples(message.source, message.samples);
+  }
+  let peers: PeerSync | null = null;
 
   const app = express();
   app.disable('x-powered-by');
@@ -112,6 +119,10 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   const http = security.https ? createHttpsServer(security.https, app) : createServer(app);
   const broadcaster = new Broadcaster(http, state, config.realtime.min_interval_ms);
   security.sockets(broadcaster.io);
+  if (config.realtime.redis_url) {
+    peers = await PeerSync.start(config.realtime.redis_url, broadcaster.io, applyToState, () => state.rigsOf(), log);
+    broadcaster.localOnly = true; // every instance has the whole fleet: each serves its own clients
+  }
   await new Promise<void>((resolveListen, reject) => {
     http.once('error', reject);
     http.listen(config.server.port, config.server.host, () => resolveListen());
@@ -142,6 +153,7 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
       clearInterval(rollupWriter);
       await ingest.stop();
       await broadcaster.close(); // closes the HTTP server too
+      await peers?.close();
       await store.close();
       await broker?.close();
       security.close();

@@ -1,0 +1,128 @@
+import { io as connectSocket, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FleetModel, SimulatorRunner } from '../../agents/sim/simulator.js';
+import type { Rigline } from '../../server/app.js';
+import type { FleetUpdate, Sample } from '../../server/contract/index.js';
+import { startTestServer, waitFor } from '../helpers/server.js';
+import { hasService, startMosquitto, startRedis, type Service } from '../helpers/services.js';
+
+const enabled = hasService('mosquitto', 'mosquitto') && hasService('redis-server', 'redis-server');
+const SITES = 4;
+const RIGS_PER_SITE = 100;
+const FLEET = SITES * RIGS_PER_SITE;
+
+/** One server instance, with a record of every sample it stored (the stand-in for the shared store). */
+interface Instance {
+  rigline: Rigline;
+  stored: string[];
+  socket: Socket;
+  last: FleetUpdate | null;
+}
+
+describe.skipIf(!enabled)('scale-out: two instances behind one Mosquitto (MQTT 5 $share) and Redis', () => {
+  let mosquitto: Service;
+  let redis: Service;
+  const model = new FleetModel({ sites: SITES, rigsPerSite: RIGS_PER_SITE, seed: 7, intervalMs: 600_000, faultRate: 0, gpuEvery: 10, startMs: Date.now() });
+  const siteNames = new Map(model.sites.map((s) => [s.id, s.name]));
+  let runner: SimulatorRunner;
+  const instances = new Map<string, Instance>();
+  const retired: Instance[] = [];
+  const t0 = Date.now() - 3_600_000;
+  let ticks = 0;
+
+  async function startInstance(clientId: string): Promise<Instance> {
+    const rigline = await startTestServer(
+      {
+        mqtt: { mode: 'external', url: mosquitto.url, client_id: clientId, shared_group: 'rigline' },
+        realtime: { redis_url: redis.url, min_interval_ms: 100 },
+      },
+      siteNames,
+    );
+    const stored: string[] = [];
+    const write = rigline.store.writeSamples.bind(rigline.store);
+    rigline.store.writeSamples = (samples: Sample[]) => {
+      for (const s of samples) stored.push(`${s.rig}@${s.ts}`);
+      return write(samples);
+    };
+    const socket = connectSocket(rigline.httpUrl, { transports: ['websocket'] });
+    const instance: Instance = { rigline, stored, socket, last: null };
+    socket.on('fleet', (update) => (instance.last = update as FleetUpdate));
+    instances.set(clientId, instance);
+    return instance;
+  }
+
+  async function stopInstance(clientId: string): Promise<void> {
+    const instance = instances.get(clientId) as Instance;
+    instance.socket.close();
+    await instance.rigline.stop();
+    instances.delete(clientId);
+    retired.push(instance);
+  }
+
+  const allStored = (): string[] => [...retired, ...instances.values()].flatMap((i) => i.stored);
+  const tick = async (): Promise<number> => runner.tick(t0 + ticks++ * 1000);
+
+  beforeAll(async () => {
+    [mosquitto, redis] = await Promise.all([startMosquitto(), startRedis()]);
+    await startInstance('rigline-a');
+    await startInstance('rigline-b');
+    runner = new SimulatorRunner(model, { url: mosquitto.url });
+    expect(await runner.waitConnected(5000)).toBe(true);
+  });
+  afterAll(async () => {
+    await runner?.stop();
+    for (const id of [...instances.keys()]) await stopInstance(id);
+    await Promise.all([mosquitto?.dispose(), redis?.dispose()]);
+  });
+
+  it('splits the ingest with no duplicate and no missing sample, and both show the same live fleet', async () => {
+    let sent = 0;
+    for (let i = 0; i < 10; i++) sent += await tick();
+    expect(sent).toBe(10 * FLEET);
+    await waitFor(() => (allStored().length >= sent ? true : undefined), 15_000, 'every sample stored');
+    const [a, b] = [instances.get('rigline-a')!, instances.get('rigline-b')!];
+    const unique = new Set(allStored());
+    console.log(`scale-out split: sent ${sent}, stored by A ${a.stored.length}, by B ${b.stored.length}, unique ${unique.size}, duplicates ${allStored().length - unique.size}, lost ${sent - unique.size}`);
+    expect(unique.size).toBe(sent);
+    expect(allStored().length).toBe(sent);
+    expect(a.stored.length).toBeGreaterThan(0);
+    expect(b.stored.length).toBeGreaterThan(0);
+
+    // Each instance's browsers see the whole fleet, though each instance ingested only part of it.
+    const fleets = await waitFor(() => {
+      const [fa, fb] = [a.last?.fleet, b.last?.fleet];
+      return fa && fb && fa.rigs.total === FLEET && fb.rigs.total === FLEET && fa.hashrate_ths === fb.hashrate_ths ? [fa, fb] : undefined;
+    }, 10_000, 'the same live fleet on both instances');
+    expect(fleets[0]).toEqual(fleets[1]);
+    expect(a.rigline.state.rigCount).toBe(FLEET);
+    expect(b.rigline.state.rigCount).toBe(FLEET);
+  });
+
+  it('loses nothing when an instance dies mid-run and comes back', async () => {
+    const before = allStored().length;
+    let sent = 0;
+    const publishing = (async () => {
+      for (let i = 0; i < 20; i++) {
+        sent += await tick();
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 150));
+    await stopInstance('rigline-a'); // its persistent session keeps collecting its share on the broker
+    await publishing;
+    const b = instances.get('rigline-b')!;
+    const storedWhileDown = allStored().length - before;
+    // The instance comes back under the same client id (a StatefulSet / systemd restart) and replays its queue.
+    const a2 = await startInstance('rigline-a');
+    await waitFor(() => (new Set(allStored()).size >= before + sent ? true : undefined), 20_000, 'queued share replayed');
+    const unique = new Set(allStored());
+    const duplicates = allStored().length - unique.size;
+    console.log(`scale-out kill: sent ${sent}, stored while A was down ${storedWhileDown}, replayed by A after restart ${a2.stored.length}, unique ${unique.size - before}, redelivered duplicates ${duplicates}, lost ${before + sent - unique.size}`);
+    expect(unique.size).toBe(before + sent);
+    const fleets = await waitFor(() => {
+      const [fa, fb] = [a2.last?.fleet, b.last?.fleet];
+      return fa && fb && fa.rigs.total === FLEET && fa.hashrate_ths === fb.hashrate_ths ? [fa, fb] : undefined;
+    }, 10_000, 'the same live fleet after the restart');
+    expect(fleets[0]).toEqual(fleets[1]);
+  });
+});
