@@ -2,8 +2,9 @@ import { io as connectSocket, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleetModel, SimulatorRunner } from '../../agents/sim/simulator.js';
 import type { Rigline } from '../../server/app.js';
-import type { FleetUpdate, Sample } from '../../server/contract/index.js';
+import type { FleetUpdate } from '../../server/contract/index.js';
 import { startTestServer, waitFor } from '../helpers/server.js';
+import { recordStoredSamples } from '../helpers/stored.js';
 import { hasService, startMosquitto, startRedis, type Service } from '../helpers/services.js';
 
 const enabled = hasService('mosquitto', 'mosquitto') && hasService('redis-server', 'redis-server');
@@ -14,7 +15,8 @@ const FLEET = SITES * RIGS_PER_SITE;
 /** One server instance, with a record of every sample it stored (the stand-in for the shared store). */
 interface Instance {
   rigline: Rigline;
-  stored: string[];
+  /** rig@ts of every sample this instance stored (its share; the stand-in for the shared store). */
+  readonly stored: string[];
   socket: Socket;
   last: FleetUpdate | null;
 }
@@ -38,14 +40,16 @@ describe.skipIf(!enabled)('scale-out: two instances behind one Mosquitto (MQTT 5
       },
       siteNames,
     );
-    const stored: string[] = [];
-    const write = rigline.store.writeSamples.bind(rigline.store);
-    rigline.store.writeSamples = (samples: Sample[]) => {
-      for (const s of samples) stored.push(`${s.rig}@${s.ts}`);
-      return write(samples);
-    };
+    const store = rigline.store;
     const socket = connectSocket(rigline.httpUrl, { transports: ['websocket'] });
-    const instance: Instance = { rigline, stored, socket, last: null };
+    const instance: Instance = {
+      rigline,
+      socket,
+      last: null,
+      get stored() {
+        return recorder.byStore.get(store) ?? [];
+      },
+    };
     socket.on('fleet', (update) => (instance.last = update as FleetUpdate));
     instances.set(clientId, instance);
     return instance;
@@ -62,6 +66,7 @@ describe.skipIf(!enabled)('scale-out: two instances behind one Mosquitto (MQTT 5
   const allStored = (): string[] => [...retired, ...instances.values()].flatMap((i) => i.stored);
   const tick = async (): Promise<number> => runner.tick(t0 + ticks++ * 1000);
 
+  const recorder = recordStoredSamples();
   beforeAll(async () => {
     [mosquitto, redis] = await Promise.all([startMosquitto(), startRedis()]);
     await startInstance('rigline-a');
@@ -73,6 +78,7 @@ describe.skipIf(!enabled)('scale-out: two instances behind one Mosquitto (MQTT 5
     await runner?.stop();
     for (const id of [...instances.keys()]) await stopInstance(id);
     await Promise.all([mosquitto?.dispose(), redis?.dispose()]);
+    recorder.restore();
   });
 
   it('splits the ingest with no duplicate and no missing sample, and both show the same live fleet', async () => {
