@@ -37,6 +37,16 @@ export class PeerSync {
     const sub = createClient({ url });
     for (const client of [pub, sub]) client.on('error', (err: Error) => log.warn({ err: err.message }, 'redis error'));
     await Promise.all([pub.connect(), sub.connect()]);
+    // The adapter publishes without handling the promise: a Redis timeout would be an unhandled rejection and stop
+    // the process. A lost peer update only delays a peer's view of those rigs until their next sample: log it.
+    const publish = pub.publish.bind(pub);
+    Object.defineProperty(pub, 'publish', {
+      value: (channel: string, message: string) =>
+        publish(channel, message).catch((err: Error) => {
+          log.warn({ err: err.message }, 'peer update not sent through redis');
+          return 0;
+        }),
+    });
     io.adapter(createAdapter(pub, sub));
     io.on(EVENT, (message: Ingested) => {
       try {

@@ -12,7 +12,7 @@ import { hasService, startMosquitto, type Service } from '../helpers/services.js
  * agents' Publisher, disrupts one part mid-run, and counts samples sent against samples stored (distinct rig+ts;
  * QoS 1 is at-least-once, so redelivered duplicates are reported, and the store is keyed so they collapse).
  */
-const model = new FleetModel({ sites: 1, rigsPerSite: 50, seed: 7, intervalMs: 600_000, faultRate: 0, gpuEvery: 10, startMs: Date.now() });
+const model = new FleetModel({ sites: 1, rigsPerSite: 50, seed: 7, intervalMs: 600_000, faultRate: 0, gpuEvery: 10, startMs: Date.now() - 7_200_000 });
 const site = model.sites[0]!;
 const TICKS_BEFORE = 10;
 const TICKS_DURING = 10;

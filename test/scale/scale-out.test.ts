@@ -24,7 +24,7 @@ interface Instance {
 describe.skipIf(!enabled)('scale-out: two instances behind one Mosquitto (MQTT 5 $share) and Redis', () => {
   let mosquitto: Service;
   let redis: Service;
-  const model = new FleetModel({ sites: SITES, rigsPerSite: RIGS_PER_SITE, seed: 7, intervalMs: 600_000, faultRate: 0, gpuEvery: 10, startMs: Date.now() });
+  const model = new FleetModel({ sites: SITES, rigsPerSite: RIGS_PER_SITE, seed: 7, intervalMs: 600_000, faultRate: 0, gpuEvery: 10, startMs: Date.now() - 7_200_000 });
   const siteNames = new Map(model.sites.map((s) => [s.id, s.name]));
   let runner: SimulatorRunner;
   const instances = new Map<string, Instance>();
