@@ -4,9 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import express from 'express';
 import type { Logger } from 'pino';
+import { startAlerts, type AlertService } from './alerts/service.js';
+import { alertRoutes } from './api/alert-routes.js';
 import { errorHandler, notFound } from './api/errors.js';
 import { fleetRoutes } from './api/fleet-routes.js';
 import { historyRoutes } from './api/history-routes.js';
+import { siteRigsRoutes } from './api/site-rigs-routes.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.js';
 import type { Config } from './config/schema.js';
 import { FleetState } from './fleet/state.js';
@@ -26,6 +29,7 @@ export interface Rigline {
   mqttUrl: string;
   httpUrl: string;
   http: HttpServer;
+  alerts: AlertService;
   stop(): Promise<void>;
 }
 
@@ -44,6 +48,9 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   const counters = new Counters();
   const state = new FleetState({ ...config.ingest, missedIntervals: config.ingest.missed_intervals, siteNames });
   const store: HistoryStore = new MemoryStore(config.store.memory.max_points_per_series);
+  // Alert changes go to every socket.io client once the broadcaster exists (it needs the HTTP server).
+  let broadcaster: Broadcaster | null = null;
+  const alerts = startAlerts(config, state, (alert) => broadcaster?.io.emit('alert', alert), log);
 
   let broker: EmbeddedBroker | null = null;
   let mqttUrl: string;
@@ -73,6 +80,7 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
       store.writeSamples(message.samples);
       counters.stored += message.samples.length;
       state.applySamples(message.source, message.samples);
+      if (config.alerts.enabled) alerts.engine.observe(message.samples);
     },
   );
 
@@ -81,6 +89,8 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   app.use(express.json({ limit: '1mb' }));
   app.use('/api', fleetRoutes(state, counters, store));
   app.use('/api', historyRoutes(store));
+  app.use('/api', siteRigsRoutes(state));
+  app.use('/api', alertRoutes(alerts.engine));
   app.use('/api', notFound);
   const webDir = resolve(config.server.web_dir);
   if (existsSync(webDir)) {
@@ -94,7 +104,7 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   app.use(errorHandler);
 
   const http = createServer(app);
-  const broadcaster = new Broadcaster(http, state, config.realtime.min_interval_ms);
+  broadcaster = new Broadcaster(http, state, config.realtime.min_interval_ms);
   await new Promise<void>((resolveListen, reject) => {
     http.once('error', reject);
     http.listen(config.server.port, config.server.host, () => resolveListen());
@@ -117,7 +127,9 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
     mqttUrl,
     httpUrl,
     http,
+    alerts,
     async stop() {
+      alerts.stop();
       clearInterval(sweeper);
       clearInterval(rollupWriter);
       await ingest.stop();

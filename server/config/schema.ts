@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SiteId } from '../contract/index.js';
+import { AlertsConfigSchema } from './alerts-schema.js';
 
 /** Every server setting with its default, in one place. config/rigline.yaml documents each key. */
 const port = z.number().int().min(0).max(65535);
@@ -87,6 +88,7 @@ export const ConfigSchema = z
           .strict(),
       )
       .default([]),
+    alerts: AlertsConfigSchema,
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()

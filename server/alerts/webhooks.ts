@@ -1,0 +1,133 @@
+import type { Logger } from 'pino';
+import type { Alert } from '../contract/index.js';
+import type { AlertsConfig, WebhookConfig } from '../config/alerts-schema.js';
+import type { AlertEvent } from './engine.js';
+import { jsonPayload, slackPayload } from './payload.js';
+
+interface Delivery {
+  body: string;
+  attempt: number;
+}
+
+export interface WebhookStats {
+  url: string;
+  delivered: number;
+  failed: number;
+  dropped: number;
+  queued: number;
+}
+
+/** Retry on network errors, timeouts, 429 and 5xx; any other answer is final (a 4xx will not fix itself). */
+const retryable = (status: number): boolean => status === 429 || status >= 500;
+
+/**
+ * Delivers alert notifications to one webhook, one at a time in order, with exponential backoff between
+ * attempts. The queue is bounded: while a receiver is down the oldest notifications are dropped and counted.
+ */
+class WebhookQueue {
+  private readonly queue: Delivery[] = [];
+  private running = false;
+  private closed = false;
+  private timer: NodeJS.Timeout | null = null;
+  private wake: (() => void) | null = null;
+  readonly stats: WebhookStats;
+
+  constructor(
+    private readonly hook: WebhookConfig,
+    private readonly retry: AlertsConfig['retry'],
+    private readonly log: Logger,
+  ) {
+    this.stats = { url: hook.url.replace(/\/\/[^@/]*@/, '//***@'), delivered: 0, failed: 0, dropped: 0, queued: 0 };
+  }
+
+  push(body: string): void {
+    if (this.closed) return;
+    this.queue.push({ body, attempt: 0 });
+    if (this.queue.length > this.retry.queue_limit) {
+      this.queue.shift();
+      this.stats.dropped++;
+    }
+    this.stats.queued = this.queue.length;
+    if (!this.running) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    while (this.queue.length > 0 && !this.closed) {
+      const delivery = this.queue[0] as Delivery;
+      const outcome = await this.send(delivery.body);
+      const ok = outcome === 'ok';
+      delivery.attempt++;
+      if (ok || outcome === 'final' || delivery.attempt >= this.retry.attempts) {
+        this.queue.shift();
+        if (ok) this.stats.delivered++;
+        else {
+          this.stats.failed++;
+          this.log.error({ webhook: this.stats.url, attempts: delivery.attempt }, 'alert webhook gave up');
+        }
+        this.stats.queued = this.queue.length;
+        continue;
+      }
+      const delay = Math.min(this.retry.max_ms, this.retry.initial_ms * 2 ** (delivery.attempt - 1));
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        this.timer = setTimeout(resolve, delay);
+      });
+    }
+    this.running = false;
+  }
+
+  private async send(body: string): Promise<'ok' | 'retry' | 'final'> {
+    try {
+      const res = await fetch(this.hook.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'user-agent': 'rigline-alerts', ...this.hook.headers },
+        body,
+        signal: AbortSignal.timeout(this.hook.timeout_ms),
+      });
+      await res.body?.cancel();
+      if (res.ok) return 'ok';
+      this.log.warn({ webhook: this.stats.url, status: res.status }, 'alert webhook refused');
+      return retryable(res.status) ? 'retry' : 'final';
+    } catch (err) {
+      this.log.warn({ webhook: this.stats.url, err: (err as Error).message }, 'alert webhook unreachable');
+      return 'retry';
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.wake?.();
+  }
+}
+
+/** Sends opened (and, per webhook, resolved) alerts to every configured webhook at or above its severity. */
+export class WebhookNotifier {
+  private readonly queues: { hook: WebhookConfig; queue: WebhookQueue }[];
+
+  constructor(
+    private readonly config: AlertsConfig,
+    log: Logger,
+  ) {
+    this.queues = config.webhooks.map((hook) => ({ hook, queue: new WebhookQueue(hook, config.retry, log) }));
+  }
+
+  notify(alert: Alert, event: AlertEvent): void {
+    if (event === 'acknowledged') return;
+    for (const { hook, queue } of this.queues) {
+      if (event === 'resolved' && (!hook.send_resolved || alert.resolved_by === 'manual')) continue;
+      if (hook.min_severity === 'critical' && alert.severity !== 'critical') continue;
+      const payload = hook.format === 'slack' ? slackPayload(alert, event, this.config.dashboard_url) : jsonPayload(alert, event, this.config.dashboard_url);
+      queue.push(JSON.stringify(payload));
+    }
+  }
+
+  stats(): WebhookStats[] {
+    return this.queues.map((q) => ({ ...q.queue.stats }));
+  }
+
+  close(): void {
+    for (const { queue } of this.queues) queue.close();
+  }
+}
