@@ -59,8 +59,8 @@ describe('GET /api/sites/:id/rigs: server-side paging, sorting, filtering and fa
     expect(fw.rows.every((r) => r.kind === 'gpu')).toBe(true);
     expect(fw.matched).toBe(15);
 
-    const search = await page('q=R0010');
-    expect(search.rows.map((r) => r.rig)).toEqual(['site-01-r00010', 'site-01-r00100']);
+    const search = await page('q=R0001');
+    expect(search.rows.map((r) => r.rig)).toEqual(Array.from({ length: 10 }, (_, i) => `site-01-r0001${i}`));
     const reason = await page('q=overheating');
     expect(reason.rows.map((r) => r.rig)).toEqual(['site-01-r00101']);
   });
