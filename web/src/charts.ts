@@ -56,6 +56,8 @@ export function timeChart(el: HTMLElement, opts: { title: string; unit: string; 
       axes: [{ ...axis }, { ...axis, size: 64, values: (_u, splits) => splits.map((v) => `${v.toFixed(v >= 100 ? 0 : digits)}`), label: opts.unit, labelSize: 18, labelFont: '12px system-ui' }],
       scales: { x: { time: true }, y: { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.08 : 1] } },
       legend: { show: true, live: true },
+      // 24-hour clock on the time axis and legend: control rooms run around the clock.
+      fmtDate: (tpl: string) => uPlot.fmtDate(tpl.replace('{h}', '{HH}').replace(/\s?\{aa\}/g, '')),
       cursor: { drag: { x: false, y: false } },
     },
     [[], ...opts.series.map(() => [])],
@@ -136,12 +138,14 @@ interface SeriesAnswer {
 }
 
 /** Loads one metric for several ids (sites or rigs) over a range, aligned on the same buckets. */
-export async function loadSeries(scope: 'sites' | 'rigs', ids: string[], metric: string, range: RangeKey): Promise<{ xs: number[]; ys: (number | null)[][] }> {
+export async function loadSeries(scope: 'sites' | 'rigs', ids: string[], metric: string, range: RangeKey, minStepS = 0): Promise<{ xs: number[]; ys: (number | null)[][] }> {
   const r = RANGES[range];
+  // A bucket narrower than the source's own interval would leave gaps between every point.
+  const step = Math.max(r.stepS, Math.ceil(minStepS));
   const to = Date.now();
   const from = to - r.fromMs;
   const answers = await Promise.all(
-    ids.map((id) => api<SeriesAnswer>(`/api/${scope}/${encodeURIComponent(id)}/series?metric=${metric}&from=${from}&to=${to}&step=${r.stepS}`)),
+    ids.map((id) => api<SeriesAnswer>(`/api/${scope}/${encodeURIComponent(id)}/series?metric=${metric}&from=${from}&to=${to}&step=${step}`)),
   );
   const xs = answers[0]?.points.map((p) => p.ts) ?? [];
   return { xs, ys: answers.map((a) => a.points.map((p) => p.value)) };

@@ -38,7 +38,10 @@ export const alertsView: View = (root, _params, query) => {
     $('#tabs').innerHTML = TABS.map((t) => `<button type="button" role="tab" data-tab="${t.key}" aria-selected="${t.key === tab}" class="${t.key === tab ? 'active' : ''}">${t.label}</button>`).join('');
   };
   const paint = (): void => {
-    const shown = alerts.filter((a) => inTab(a, tab) && (!site || a.site === site));
+    const rank = (a: Alert): number => (a.state === 'resolved' ? 2 : 0) + (a.severity === 'critical' ? 0 : 1);
+    const shown = alerts
+      .filter((a) => inTab(a, tab) && (!site || a.site === site))
+      .sort((a, b) => rank(a) - rank(b) || (b.resolved_at ?? b.opened_at) - (a.resolved_at ?? a.opened_at));
     $('#alert-table tbody').innerHTML = shown.length
       ? shown.map((a) => alertRow(a, { showTarget: true })).join('')
       : `<tr><td class="left ok-text" colspan="6">No ${tab === 'all' || tab === 'active' ? '' : `${tab} `}alerts${site ? ` at ${h(site)}` : ''}.</td></tr>`;

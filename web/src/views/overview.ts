@@ -17,13 +17,11 @@ export const overviewView: View = (root, _params, query) => {
       <div class="tiles" id="tiles"><div class="loading">Waiting for the first fleet update…</div></div>
       <div class="panel-head"><h2>Hashrate and power by site</h2><div id="range"></div></div>
       <div class="charts two"><div id="chart-hashrate"></div><div id="chart-power"></div></div>
-      <div class="cols">
-        <div class="panel"><h2>Sites</h2><table class="grid" id="sites"><thead><tr>
+      <div class="panel"><h2>Sites</h2><table class="grid" id="sites"><thead><tr>
           <th class="left">Site</th><th class="left">Rigs</th><th>Online</th><th>Degraded</th><th>Offline</th>
           <th>Hashrate</th><th>Power</th><th>Efficiency</th><th>GPUs</th><th>GPU util.</th></tr></thead><tbody></tbody></table></div>
-        <div class="panel"><h2>Open alerts <a href="/alerts" class="more">all alerts →</a></h2>
-          <table class="grid alerts compact" id="alerts"><tbody></tbody></table></div>
-      </div>
+      <div class="panel"><h2>Open alerts <a href="/alerts" class="more">all alerts →</a></h2>
+        <table class="grid alerts compact" id="alerts"><tbody></tbody></table></div>
     </section>`;
   const $ = (sel: string): HTMLElement => root.querySelector(sel) as HTMLElement;
 

@@ -30,7 +30,7 @@ function asicSections(s: AsicSample): string {
     .map((p) => {
       const total = (p.accepted ?? 0) + (p.rejected ?? 0);
       const rej = total > 0 && p.rejected !== null ? (100 * p.rejected) / total : null;
-      return `<tr><td class="left">${h(p.url)}${p.active ? ' <span class="pill online">active</span>' : ''}</td><td class="left">${h(p.user ?? '—')}</td>
+      return `<tr><td class="left wrap">${h(p.url)}${p.active ? ' <span class="pill online">active</span>' : ''}</td><td class="left wrap">${h(p.user ?? '—')}</td>
         <td class="left"><span class="pill ${p.status === 'alive' ? 'online' : 'offline'}">${p.status}</span></td>
         <td>${fmtNum(p.accepted, 0)}</td><td>${fmtNum(p.rejected, 0)}</td><td>${fmtNum(p.stale, 0)}</td><td class="${rej !== null && rej > 5 ? 'bad' : ''}">${rej === null ? '—' : `${rej.toFixed(2)}%`}</td></tr>`;
     })
@@ -66,6 +66,7 @@ export const rigView: View = (root, params, query) => {
   let range: RangeKey = parseRange(query.get('range'));
   let charts: TimeChart[] = [];
   let kind: 'asic' | 'gpu' | null = null;
+  let intervalS = 0;
   let disposed = false;
   root.innerHTML = `<section class="page rig"><div class="page-head"><h1 id="rig-title">${h(rigId)}</h1></div><div id="rig-body"><div class="loading">Loading…</div></div>
     <div class="panel-head"><h2>History</h2><div id="range"></div></div><div class="charts three" id="rig-charts"></div>
@@ -90,7 +91,7 @@ export const rigView: View = (root, params, query) => {
       $('#rig-charts').innerHTML = list.map((_, i) => `<div id="rc-${i}"></div>`).join('');
       charts = list.map((m, i) => timeChart($(`#rc-${i}`), { title: m.title, unit: m.unit, series: [{ label: m.title, color: m.color }], digits: m.unit === 'kW' ? 2 : 1, height: 180 }));
     }
-    const data = await Promise.all(list.map((m) => loadSeries('rigs', [rigId], m.metric, range === 'live' ? '1h' : range)));
+    const data = await Promise.all(list.map((m) => loadSeries('rigs', [rigId], m.metric, range === 'live' ? '1h' : range, intervalS)));
     if (disposed) return;
     data.forEach((d, i) => charts[i]?.setData(d.xs, d.ys));
   };
@@ -103,6 +104,7 @@ export const rigView: View = (root, params, query) => {
   const render = (r: RigView): void => {
     const first = kind === null;
     kind = r.kind;
+    intervalS = r.interval_s;
     document.title = `${r.rig} · rigline`;
     $('#rig-title').innerHTML = `${h(r.rig)} ${statusPill(r.status)}`;
     const siteName = live.fleet?.sites.find((s) => s.id === r.site)?.name ?? r.site;
