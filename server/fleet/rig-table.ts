@@ -104,17 +104,17 @@ export function rigTablePage(site: string, records: Iterable<[string, Readonly<R
     if (okStatus && okModel) bump(facets.firmware, firmware);
     if (okStatus && okModel && okFirmware) matched.push(entry);
   }
-  const keys = new Map<string, number | string | null>();
-  for (const [id, r] of matched) keys.set(id, sortKey(id, r, query.sort));
+  // Keys computed once per rig, not per comparison: sorting 100,000 rigs makes ~1.7 million comparisons.
+  const items = matched.map(([id, r]) => ({ id, r, k: sortKey(id, r, query.sort) }));
   const sign = query.dir === 'asc' ? 1 : -1;
-  matched.sort(([a], [b]) => {
-    const ka = keys.get(a) ?? null;
-    const kb = keys.get(b) ?? null;
-    if (ka === kb) return a < b ? -1 : a > b ? 1 : 0; // stable tie-break on rig id, always ascending
+  items.sort((a, b) => {
+    const ka = a.k;
+    const kb = b.k;
+    if (ka === kb) return a.id < b.id ? -1 : a.id > b.id ? 1 : 0; // stable tie-break on rig id, always ascending
     if (ka === null) return 1;
     if (kb === null) return -1;
     return (ka < kb ? -1 : 1) * sign;
   });
-  const rows = matched.slice(query.offset, query.offset + query.limit).map(([id, r]) => rigRow(id, r));
+  const rows = items.slice(query.offset, query.offset + query.limit).map(({ id, r }) => rigRow(id, r));
   return { site, total, matched: matched.length, offset: query.offset, limit: query.limit, sort: query.sort, dir: query.dir, rows, facets };
 }
