@@ -120,6 +120,17 @@ describe('alerts over the API, socket.io and webhooks (real server, simulated fl
     expect((await post(rigline, `/api/alerts/${resolved.id}/ack`, {})).body.error?.code).toBe('alert_resolved');
   });
 
+  it('resolves by hand without re-raising while the fault persists, and without a webhook', async () => {
+    const gpuAlert = (await getJson<Alert[]>(rigline, '/api/alerts')).body.find((a) => a.rig === gpu)!;
+    const before = json.got.length;
+    const res = await post(rigline, `/api/alerts/${gpuAlert.id}/resolve`, { by: 'ops' });
+    expect(res.body).toMatchObject({ state: 'resolved', resolved_by: 'manual' });
+    for (let i = 0; i < 3; i++) await runner.tick();
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await getJson<Alert[]>(rigline, '/api/alerts')).body.filter((a) => a.rig === gpu)).toEqual([]);
+    expect(json.got.length).toBe(before);
+  });
+
   it('answers bad requests with stable codes', async () => {
     expect((await post(rigline, '/api/alerts/nope/ack', {})).status).toBe(404);
     expect((await post(rigline, '/api/alerts/nope/ack', {})).body.error?.code).toBe('alert_not_found');
