@@ -22,6 +22,8 @@ export const ASIC_MODELS: readonly AsicModel[] = [
   { name: 'Antminer S19 Pro', match: ['s19 pro', 's19pro'], vendor: 'bitmain', nameplate_ths: 110, efficiency_jth: 29.5, boards: 3, chips_per_board: 114, fans: 4, reports_power: false },
   { name: 'Antminer S19k Pro', match: ['s19k pro', 's19kpro'], vendor: 'bitmain', nameplate_ths: 120, efficiency_jth: 23, boards: 3, chips_per_board: 77, fans: 4, reports_power: false },
   { name: 'Antminer S19 XP', match: ['s19 xp', 's19xp'], vendor: 'bitmain', nameplate_ths: 140, efficiency_jth: 21.5, boards: 3, chips_per_board: 110, fans: 4, reports_power: false },
+  // Bitmain's 88-chip S19 hash boards (BM1398, seen on MSKminer firmware as "S19-88"): same 95 TH/s rating as the S19.
+  { name: 'Antminer S19 (88-chip)', match: ['s19-88', 's19 88'], vendor: 'bitmain', nameplate_ths: 95, efficiency_jth: 34.5, boards: 3, chips_per_board: 88, fans: 4, reports_power: false },
   { name: 'Antminer S19', match: ['s19'], vendor: 'bitmain', nameplate_ths: 95, efficiency_jth: 34.5, boards: 3, chips_per_board: 76, fans: 4, reports_power: false },
   { name: 'Antminer S21 XP', match: ['s21 xp', 's21xp'], vendor: 'bitmain', nameplate_ths: 270, efficiency_jth: 13.5, boards: 3, chips_per_board: 91, fans: 4, reports_power: true },
   { name: 'Antminer S21 Pro', match: ['s21 pro', 's21pro'], vendor: 'bitmain', nameplate_ths: 234, efficiency_jth: 15, boards: 3, chips_per_board: 65, fans: 4, reports_power: true },
@@ -31,6 +33,8 @@ export const ASIC_MODELS: readonly AsicModel[] = [
   { name: 'Whatsminer M50', match: ['m50'], vendor: 'microbt', nameplate_ths: 118, efficiency_jth: 28, boards: 3, chips_per_board: 105, fans: 2, reports_power: true },
   { name: 'Whatsminer M30S++', match: ['m30s++'], vendor: 'microbt', nameplate_ths: 112, efficiency_jth: 31, boards: 3, chips_per_board: 148, fans: 2, reports_power: true },
   { name: 'Avalon A1466', match: ['1466'], vendor: 'canaan', nameplate_ths: 150, efficiency_jth: 21.5, boards: 3, chips_per_board: 120, fans: 4, reports_power: true },
+  // The model number is the rating (194 TH/s); the recorded unit draws 3.73 kW at ~199 TH/s, ≈ 18.8 J/TH.
+  { name: 'Avalon A15-194', match: ['15-194'], vendor: 'canaan', nameplate_ths: 194, efficiency_jth: 18.8, boards: 3, chips_per_board: 160, fans: 2, reports_power: true },
   { name: 'Avalon Q', match: ['avalon q', 'avalonq'], vendor: 'canaan', nameplate_ths: 90, efficiency_jth: 18.5, boards: 1, chips_per_board: 160, fans: 4, reports_power: true },
 ];
 
