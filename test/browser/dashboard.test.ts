@@ -172,6 +172,8 @@ describe.skipIf(!hasService('chromium', 'chromium'))('dashboard in headless Chro
     await page.click('nav a[data-nav="planner"]');
     await page.waitForSelector('.planner');
     expect(new URL(page.url()).pathname).toBe('/planner');
+    expect(await page.getAttribute('nav a[data-nav="planner"]', 'class')).toContain('active');
+    await shot('planner');
     await page.goBack();
     await page.waitForSelector('#boards tbody tr');
     expect(new URL(page.url()).pathname).toBe(`/rigs/${faultRig}`);

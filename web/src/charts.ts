@@ -65,6 +65,10 @@ export function timeChart(el: HTMLElement, opts: { title: string; unit: string; 
   );
   const redraw = (): void => {
     plot.setData([xs.map((t) => t / 1000), ...ys] as uPlot.AlignedData);
+    // Without a hover the legend shows the latest values, not dashes.
+    let last = xs.length - 1;
+    while (last > 0 && ys.every((series) => series[last] == null)) last--;
+    if (last >= 0 && (plot.cursor.left ?? -1) < 0) plot.setLegend({ idx: last });
     const points = ys.reduce((n, s) => n + s.filter((v) => v !== null).length, 0);
     el.dataset.points = String(points);
     el.classList.toggle('is-empty', points === 0);

@@ -126,6 +126,8 @@ export class RigTable {
       this.pages.set(page, result.rows);
       this.matched = result.matched;
       this.spacer.style.height = `${this.matched * ROW_HEIGHT}px`;
+      // As tall as the rows (a filtered table of 10 rigs has no empty acre below it), up to the CSS max-height.
+      this.viewport.style.height = `${Math.max(2, this.matched) * ROW_HEIGHT + 2}px`;
       this.onPage(result);
       this.paint();
     } finally {
@@ -163,6 +165,7 @@ export class RigTable {
         `<div class="vrow ${row.status}" role="row" data-rig="${h(row.rig)}" style="top:${i * ROW_HEIGHT}px;grid-template-columns:${GRID}">${COLUMNS.map((c) => `<div class="${c.cls ?? ''}">${c.render(row)}</div>`).join('')}</div>`,
       );
     }
+    if (this.matched === 0 && this.pages.has(0)) html.push('<div class="vempty">No rigs match these filters.</div>');
     this.rowsEl.innerHTML = html.join('');
     this.rowsEl.dataset.rendered = String(html.length);
   }

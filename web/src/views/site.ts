@@ -54,8 +54,8 @@ export const siteView: View = (root, params, query) => {
     </section>`;
   const $ = <T extends HTMLElement = HTMLElement>(sel: string): T => root.querySelector(sel) as T;
 
-  const hr = timeChart($('#chart-hashrate'), { title: 'Hashrate', unit: 'PH/s', series: [{ label: 'Hashrate', color: '#58a6ff' }], digits: 3 });
-  const pw = timeChart($('#chart-power'), { title: 'Power', unit: 'MW', series: [{ label: 'Power', color: '#f0883e' }], digits: 3 });
+  const hr = timeChart($('#chart-hashrate'), { title: 'Hashrate', unit: 'PH/s', series: [{ label: 'Hashrate', color: '#58a6ff' }], digits: 2 });
+  const pw = timeChart($('#chart-power'), { title: 'Power', unit: 'MW', series: [{ label: 'Power', color: '#f0883e' }], digits: 2 });
   let loadSeq = 0;
   const loadHistory = async (): Promise<void> => {
     const seq = ++loadSeq;
