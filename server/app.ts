@@ -90,7 +90,7 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   app.use('/api', fleetRoutes(state, counters, store));
   app.use('/api', historyRoutes(store));
   app.use('/api', siteRigsRoutes(state));
-  app.use('/api', alertRoutes(alerts.engine));
+  app.use('/api', alertRoutes(alerts.engine, () => alerts.notifier.stats()));
   app.use('/api', notFound);
   const webDir = resolve(config.server.web_dir);
   if (existsSync(webDir)) {

@@ -37,7 +37,8 @@ class WebhookQueue {
     private readonly retry: AlertsConfig['retry'],
     private readonly log: Logger,
   ) {
-    this.stats = { url: hook.url.replace(/\/\/[^@/]*@/, '//***@'), delivered: 0, failed: 0, dropped: 0, queued: 0 };
+    // Only the origin is shown and logged: Slack-style webhook URLs carry their secret in the path.
+    this.stats = { url: `${new URL(hook.url).origin}/…`, delivered: 0, failed: 0, dropped: 0, queued: 0 };
   }
 
   push(body: string): void {

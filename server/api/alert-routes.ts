@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { AlertActionBody, AlertState, isValidId } from '../contract/index.js';
 import type { AlertEngine } from '../alerts/engine.js';
+import type { WebhookStats } from '../alerts/webhooks.js';
 import { ApiError } from './errors.js';
 
 const ListParams = z
@@ -19,9 +20,14 @@ function invalid(error: z.ZodError): ApiError {
   return new ApiError(400, 'invalid_parameter', `${issue?.path.join('.') || 'query'}: ${issue?.message}`);
 }
 
-/** GET /api/alerts, GET /api/alerts/:id, POST /api/alerts/:id/ack and /resolve. */
-export function alertRoutes(engine: AlertEngine): Router {
+/** GET /api/alerts, /api/alerts/stats, /api/alerts/:id, POST /api/alerts/:id/ack and /resolve. */
+export function alertRoutes(engine: AlertEngine, webhookStats: () => WebhookStats[] = () => []): Router {
   const router = Router();
+
+  // Before /alerts/:id, which would take 'stats' for an id. A failing webhook shows here (failed, dropped, queued).
+  router.get('/alerts/stats', (_req, res) => {
+    res.json({ ...engine.counts(), webhooks: webhookStats() });
+  });
 
   router.get('/alerts', (req, res) => {
     const parsed = ListParams.safeParse(req.query);

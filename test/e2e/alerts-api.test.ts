@@ -96,6 +96,9 @@ describe('alerts over the API, socket.io and webhooks (real server, simulated fl
     expect(texts.some((t) => t.startsWith(`[CRITICAL] GPU error: ${gpu} (site-01): GPU 3: Xid 79`))).toBe(true);
     expect(slack.got.every((r) => Array.isArray(r.body.blocks))).toBe(true);
     expect(pushed.filter((a) => a.state === 'open')).toHaveLength(3);
+    const stats = (await getJson<{ open: number; webhooks: { delivered: number; failed: number; url: string }[] }>(rigline, '/api/alerts/stats')).body;
+    expect(stats.open).toBe(3);
+    expect(stats.webhooks.map((w) => [w.delivered, w.failed])).toEqual([[3, 0], [3, 0]]);
   });
 
   it('acknowledges over the API, pushes the change, and keeps the alert active', async () => {
