@@ -1,11 +1,13 @@
 import type { FacetCounts, RigPage, RigSortKey, SiteRollup } from '../../../server/contract/index.js';
-import { RIG_SORT_KEYS } from '../../../server/contract/rig-page.js';
 import { loadSeries, parseRange, rangeBar, RANGES, timeChart, type RangeKey } from '../charts.js';
 import { fmtHashrate, fmtNum, fmtOrDash, fmtPower, h } from '../format.js';
 import { live } from '../live.js';
 import { navigate, setQuery, type View } from '../router.js';
 import { RigTable, type TableQuery } from './rig-table.js';
 import { statusBar, tile } from './widgets.js';
+
+/** The contract's sort keys, typed against it; a value import would pull zod into the browser bundle. */
+const RIG_SORT_KEYS: readonly RigSortKey[] = ['rig', 'status', 'model', 'firmware', 'hashrate', 'power', 'efficiency', 'temp', 'uptime', 'last_seen'];
 
 /** Live table refresh at most this often: a 100,000-rig site re-sorts on the server for each refresh. */
 const REFRESH_MS = 5000;
