@@ -9,6 +9,7 @@ import { alertRoutes } from './api/alert-routes.js';
 import { errorHandler, notFound } from './api/errors.js';
 import { fleetRoutes } from './api/fleet-routes.js';
 import { historyRoutes } from './api/history-routes.js';
+import { planRoutes } from './api/plan-routes.js';
 import { siteRigsRoutes } from './api/site-rigs-routes.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.js';
 import type { Config } from './config/schema.js';
@@ -91,6 +92,7 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   app.use('/api', historyRoutes(store));
   app.use('/api', siteRigsRoutes(state));
   app.use('/api', alertRoutes(alerts.engine, () => alerts.notifier.stats()));
+  app.use('/api', planRoutes({ state, store, config }));
   app.use('/api', notFound);
   const webDir = resolve(config.server.web_dir);
   if (existsSync(webDir)) {
