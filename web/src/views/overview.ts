@@ -19,7 +19,7 @@ export const overviewView: View = (root, _params, query) => {
       <div class="charts two"><div id="chart-hashrate"></div><div id="chart-power"></div></div>
       <div class="panel"><h2>Sites</h2><table class="grid" id="sites"><thead><tr>
           <th class="left">Site</th><th class="left">Rigs</th><th>Online</th><th>Degraded</th><th>Offline</th>
-          <th>Hashrate</th><th>Power</th><th>Efficiency</th><th>GPUs</th><th>GPU util.</th></tr></thead><tbody></tbody></table></div>
+          <th>Hashrate</th><th>Power</th><th>Efficiency</th><th>GPUs</th><th>GPU util.</th><th>Open alerts</th></tr></thead><tbody></tbody></table></div>
       <div class="panel"><h2>Open alerts <a href="/alerts" class="more">all alerts →</a></h2>
         <table class="grid alerts compact" id="alerts"><tbody></tbody></table></div>
     </section>`;
@@ -79,7 +79,8 @@ export const overviewView: View = (root, _params, query) => {
         <td class="left">${statusBar(s.rigs)}<span class="muted">${fmtNum(s.rigs.total, 0)}</span></td><td>${fmtNum(s.rigs.online, 0)}</td>
         <td class="${s.rigs.degraded ? 'warn' : ''}">${fmtNum(s.rigs.degraded, 0)}</td><td class="${s.rigs.offline ? 'bad' : ''}">${fmtNum(s.rigs.offline, 0)}</td>
         <td>${fmtHashrate(s.hashrate_ths)}</td><td>${fmtPower(s.power_kw)}</td><td>${fmtOrDash(s.efficiency_jth, 1, 'J/TH')}</td>
-        <td>${s.gpus.online}/${s.gpus.total}</td><td>${fmtOrDash(s.gpus.utilization_pct, 0, '%')}</td></tr>`,
+        <td>${s.gpus.online}/${s.gpus.total}</td><td>${fmtOrDash(s.gpus.utilization_pct, 0, '%')}</td>
+        <td>${siteAlerts(s.id)}</td></tr>`,
       )
       .join('');
     $('#updated').textContent = `updated ${new Date(update.ts).toLocaleTimeString('en-GB')}`;
@@ -92,7 +93,20 @@ export const overviewView: View = (root, _params, query) => {
     }
   };
 
+  const siteAlerts = (id: string): string => {
+    let critical = 0;
+    let warning = 0;
+    for (const a of live.activeAlerts.values()) {
+      if (a.site !== id || a.state !== 'open') continue;
+      if (a.severity === 'critical') critical++;
+      else warning++;
+    }
+    if (critical + warning === 0) return '<span class="muted">0</span>';
+    return `<a href="/alerts?site=${h(id)}" class="${critical ? 'bad' : 'warn'}">${critical + warning}</a>`;
+  };
+
   const renderAlerts = (): void => {
+    if (live.fleet) render(live.fleet);
     const alerts = [...live.activeAlerts.values()]
       .filter((a) => a.state === 'open')
       .sort((a, b) => (a.severity === b.severity ? b.opened_at - a.opened_at : a.severity === 'critical' ? -1 : 1))

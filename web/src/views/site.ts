@@ -4,7 +4,7 @@ import { fmtHashrate, fmtNum, fmtOrDash, fmtPower, h } from '../format.js';
 import { live } from '../live.js';
 import { navigate, setQuery, type View } from '../router.js';
 import { RigTable, type TableQuery } from './rig-table.js';
-import { statusBar, tile } from './widgets.js';
+import { ackButtons, alertRow, statusBar, tile } from './widgets.js';
 
 /** The contract's sort keys, typed against it; a value import would pull zod into the browser bundle. */
 const RIG_SORT_KEYS: readonly RigSortKey[] = ['rig', 'status', 'model', 'firmware', 'hashrate', 'power', 'efficiency', 'temp', 'uptime', 'last_seen'];
@@ -42,6 +42,8 @@ export const siteView: View = (root, params, query) => {
       <div class="tiles" id="tiles"></div>
       <div class="panel-head"><h2>History</h2><div id="range"></div></div>
       <div class="charts two"><div id="chart-hashrate"></div><div id="chart-power"></div></div>
+      <div class="panel" id="site-alerts-panel" hidden><h2>Open alerts at this site <a href="/alerts?site=${h(siteId)}" class="more">all alerts here →</a></h2>
+        <table class="grid alerts compact" id="site-alerts"><tbody></tbody></table></div>
       <div class="panel">
         <div class="toolbar" id="filters">
           <input type="search" id="q" placeholder="Search rig, model, firmware, issue…" value="${h(tq.q)}" aria-label="Search rigs" />
@@ -142,6 +144,18 @@ export const siteView: View = (root, params, query) => {
     }
   };
 
+  /** The site's active alerts, newest critical first, at most 6: the alerts view has the rest. */
+  const renderAlerts = (): void => {
+    const alerts = [...live.activeAlerts.values()]
+      .filter((a) => a.site === siteId && a.state === 'open')
+      .sort((a, b) => (a.severity === b.severity ? b.opened_at - a.opened_at : a.severity === 'critical' ? -1 : 1));
+    $('#site-alerts-panel').hidden = alerts.length === 0;
+    $('#site-alerts tbody').innerHTML = alerts.slice(0, 6).map((a) => alertRow(a, { showTarget: true })).join('');
+  };
+  renderAlerts();
+  const offAlerts = [live.onAlert.on(renderAlerts), live.onAlertsLoaded.on(renderAlerts)];
+  const offAck = ackButtons(root);
+
   if (live.fleet) onFleet();
   void table.setQuery(tq).catch((err: Error) => {
     $('#table').innerHTML = `<div class="empty">${h(err.message)}</div>`;
@@ -150,6 +164,8 @@ export const siteView: View = (root, params, query) => {
   const off = live.onFleet.on(onFleet);
   return () => {
     off();
+    offAlerts.forEach((o) => o());
+    offAck();
     clearTimeout(searchTimer);
     table.destroy();
     hr.destroy();
