@@ -8,7 +8,7 @@ export type AlertListener = (alert: Alert, event: AlertEvent) => void;
 /** What the engine reads from live fleet state each evaluation (FleetState satisfies it). */
 export interface FleetView {
   records(): Iterable<[string, { readonly sample: Sample; readonly status: RigStatus; readonly reasons: string[] }]>;
-  sites(): SiteRollup[];
+  site(id: string): SiteRollup | null;
 }
 
 export interface AlertEngineOptions {
@@ -50,6 +50,8 @@ export class AlertEngine {
   private readonly tracks = new Map<string, Track>();
   private readonly timed = new Set<Track>();
   private readonly memory = new Map<string, RigMemory>();
+  /** Rigs with a rig_offline track: the once-a-second scan skips every other reporting rig without a lookup key. */
+  private readonly offlineTracked = new Set<string>();
   private readonly active = new Map<string, Alert>();
   private resolved: Alert[] = [];
   private readonly listeners: AlertListener[] = [];
@@ -82,15 +84,15 @@ export class AlertEngine {
     if (rules.rig_offline.enabled) {
       for (const [rig, r] of fleet.records()) {
         const offline = r.status === 'offline';
-        if (!offline && !this.tracks.has(`rig_offline:${rig}`)) continue; // nothing to open or resolve
+        if (!offline && !this.offlineTracked.has(rig)) continue; // nothing to open or resolve
         const reason = r.reasons[0] ?? 'no telemetry';
         this.apply({ kind: 'rig_offline', site: r.sample.site, rig, active: offline, message: `offline: ${reason}`, value: null, threshold: null }, now);
       }
     }
     if (rules.site_power.enabled) {
-      for (const site of fleet.sites()) {
-        const capacity = this.options.siteCapacityKw.get(site.id);
-        if (capacity === undefined) continue;
+      for (const [id, capacity] of this.options.siteCapacityKw) {
+        const site = fleet.site(id);
+        if (!site) continue;
         const limit = capacity * rules.site_power.max_share;
         const over = site.power_kw > limit;
         const message = `${site.name} draws ${(site.power_kw / 1000).toFixed(2)} MW, above ${(limit / 1000).toFixed(2)} MW (${(100 * site.power_kw / capacity).toFixed(0)}% of capacity)`;
@@ -107,6 +109,7 @@ export class AlertEngine {
       if (!c.active) return;
       track = { key, last: c, pendingSince: null, clearSince: null, alert: null, latched: false };
       this.tracks.set(key, track);
+      if (c.kind === 'rig_offline' && c.rig) this.offlineTracked.add(c.rig);
     }
     if (c.active) {
       track.last = c;
@@ -138,7 +141,10 @@ export class AlertEngine {
     }
     if (track.pendingSince !== null || track.clearSince !== null) this.timed.add(track);
     else this.timed.delete(track);
-    if (!track.alert && track.pendingSince === null && !track.latched) this.tracks.delete(track.key);
+    if (!track.alert && track.pendingSince === null && !track.latched) {
+      this.tracks.delete(track.key);
+      if (track.last.kind === 'rig_offline' && track.last.rig) this.offlineTracked.delete(track.last.rig);
+    }
   }
 
   private open(c: Condition, now: number): Alert {

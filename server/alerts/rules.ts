@@ -22,8 +22,9 @@ export interface RigMemory {
 
 const fmt = (value: number, digits = 1): string => value.toFixed(digits);
 
-function condition(kind: AlertKind, s: Sample, active: boolean, message = '', value: number | null = null, threshold: number | null = null): Condition {
-  return { kind, site: s.site, rig: s.rig, active, message, value, threshold };
+/** The message is built only for active conditions: most samples are healthy and need no words. */
+function condition(kind: AlertKind, s: Sample, active: boolean, message: () => string, value: number | null = null, threshold: number | null = null): Condition {
+  return { kind, site: s.site, rig: s.rig, active, message: active ? message() : '', value, threshold };
 }
 
 /** Every per-sample rule for one live sample. Rules that cannot judge (no data yet) return nothing. */
@@ -43,7 +44,8 @@ function asicConditions(s: AsicSample, memory: RigMemory, rules: AlertRules, now
     }
     if (hottest !== null) {
       const hot = hottest >= rules.overheat.asic_c;
-      out.push(condition('overheat', s, hot, `${where} at ${fmt(hottest)} °C (limit ${rules.overheat.asic_c} °C)`, hottest, rules.overheat.asic_c));
+      const t = hottest;
+      out.push(condition('overheat', s, hot, () => `${where} at ${fmt(t)} °C (limit ${rules.overheat.asic_c} °C)`, hottest, rules.overheat.asic_c));
     }
   }
   if (rules.hashboard_missing.enabled && s.boards.length > 0) {
@@ -56,7 +58,7 @@ function asicConditions(s: AsicSample, memory: RigMemory, rules: AlertRules, now
         missingChips += b.expected_chips - b.chips;
       }
     }
-    out.push(condition('hashboard_missing', s, problems.length > 0, problems.join('; '), problems.length ? missingChips : null));
+    out.push(condition('hashboard_missing', s, problems.length > 0, () => problems.join('; '), problems.length ? missingChips : null));
   }
   const ths = liveHashrateThs(s);
   if (rules.hashrate_drop.enabled && ths !== null) {
@@ -67,8 +69,8 @@ function asicConditions(s: AsicSample, memory: RigMemory, rules: AlertRules, now
     if (median !== null && median > 0) {
       const floor = median * (1 - r.drop_share);
       const low = ths < floor;
-      const pct = (100 * (1 - ths / median)).toFixed(0);
-      out.push(condition('hashrate_drop', s, low, `${fmt(ths)} TH/s, ${pct}% below its ${r.baseline_s / 60}-minute median of ${fmt(median)} TH/s`, ths, floor));
+      const msg = (): string => `${fmt(ths)} TH/s, ${(100 * (1 - ths / median)).toFixed(0)}% below its ${r.baseline_s / 60}-minute median of ${fmt(median)} TH/s`;
+      out.push(condition('hashrate_drop', s, low, msg, ths, floor));
     }
   }
   if (rules.rejected_shares.enabled) {
@@ -87,7 +89,7 @@ function asicConditions(s: AsicSample, memory: RigMemory, rules: AlertRules, now
       const rate = memory.shares.add(now, accepted, rejected, r.min_shares);
       if (rate !== null) {
         const high = rate.rate > r.max_share;
-        const msg = `${fmt(100 * rate.rate)}% of ${rate.shares} shares rejected in the last ${Math.round(r.window_s / 60)} min (limit ${fmt(100 * r.max_share)}%)`;
+        const msg = (): string => `${fmt(100 * rate.rate)}% of ${rate.shares} shares rejected in the last ${Math.round(r.window_s / 60)} min (limit ${fmt(100 * r.max_share)}%)`;
         out.push(condition('rejected_shares', s, high, msg, rate.rate, r.max_share));
       }
     }
@@ -103,14 +105,15 @@ function gpuConditions(s: GpuSample, rules: AlertRules): Condition[] {
       if (g.last_xid !== null) problems.push(`GPU ${g.index}: Xid ${g.last_xid}`);
       if ((g.ecc_uncorrected ?? 0) > 0) problems.push(`GPU ${g.index}: ${g.ecc_uncorrected} uncorrected ECC errors`);
     }
-    out.push(condition('gpu_error', s, problems.length > 0, problems.join('; '), problems.length || null));
+    out.push(condition('gpu_error', s, problems.length > 0, () => problems.join('; '), problems.length || null));
   }
   if (rules.overheat.enabled) {
     let hottest: { t: number; index: number } | null = null;
     for (const g of s.gpus) if (g.temp_c !== null && (hottest === null || g.temp_c > hottest.t)) hottest = { t: g.temp_c, index: g.index };
     if (hottest) {
       const hot = hottest.t >= rules.overheat.gpu_c;
-      out.push(condition('overheat', s, hot, `GPU ${hottest.index} at ${fmt(hottest.t)} °C (limit ${rules.overheat.gpu_c} °C)`, hottest.t, rules.overheat.gpu_c));
+      const h = hottest;
+      out.push(condition('overheat', s, hot, () => `GPU ${h.index} at ${fmt(h.t)} °C (limit ${rules.overheat.gpu_c} °C)`, hottest.t, rules.overheat.gpu_c));
     }
   }
   return out;

@@ -35,7 +35,7 @@ function setup(rules: Record<string, unknown> = {}, capacityKw = new Map<string,
 function fleetOf(records: [string, Sample, RigStatus, string[]][], sites: SiteRollup[] = []): FleetView {
   return {
     records: () => records.map(([id, sample, status, reasons]) => [id, { sample, status, reasons }] as [string, { sample: Sample; status: RigStatus; reasons: string[] }]),
-    sites: () => sites,
+    site: (id: string) => sites.find((s) => s.id === id) ?? null,
   };
 }
 
