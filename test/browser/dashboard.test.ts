@@ -169,6 +169,16 @@ describe.skipIf(!hasService('chromium', 'chromium'))('dashboard in headless Chro
     expect(await page.locator('#rig-alerts tr[data-kind="hashboard_missing"]').count()).toBe(1);
     await shot('rig-asic');
 
+    // A deep link carries the table's filters and sort.
+    await page.goto(`${rigline.httpUrl}/sites/site-01?status=degraded&sort=hashrate&dir=desc`);
+    await page.waitForFunction(() => document.querySelector('#matched')?.getAttribute('data-matched') !== null);
+    expect(await page.inputValue('#status')).toBe('degraded');
+    expect(await page.getAttribute('.vhead [data-sort="hashrate"]', 'aria-sort')).toBe('descending');
+    const linked = RigPage.parse((await getJson(rigline, '/api/sites/site-01/rigs?status=degraded&sort=hashrate&dir=desc')).body);
+    expect(await page.locator('.vrow[data-rig]').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.rig))).toEqual(linked.rows.map((r) => r.rig));
+    await page.goto(`${rigline.httpUrl}/rigs/${faultRig}`);
+    await page.waitForSelector('#boards tbody tr');
+
     await page.click('nav a[data-nav="planner"]');
     await page.waitForSelector('.planner');
     expect(new URL(page.url()).pathname).toBe('/planner');
