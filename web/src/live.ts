@@ -4,6 +4,23 @@ import { api } from './api.js';
 
 type Listener<T> = (value: T) => void;
 
+/**
+ * Runs `fn` at most once per animation frame however often it is called: a site losing power sends thousands of
+ * 'alert' events in a burst, and each must not repaint a table.
+ */
+export function perFrame(fn: () => void): (() => void) & { cancel(): void } {
+  let pending = 0;
+  const schedule = (): void => {
+    if (pending) return;
+    pending = requestAnimationFrame(() => {
+      pending = 0;
+      fn();
+    });
+  };
+  // A view calls cancel() when it unmounts, so a late frame never paints into the next view.
+  return Object.assign(schedule, { cancel: () => cancelAnimationFrame(pending) });
+}
+
 class Topic<T> {
   private readonly listeners = new Set<Listener<T>>();
   on(listener: Listener<T>): () => void {

@@ -1,5 +1,5 @@
 import { mountPlanner } from './planner/page.js';
-import { live } from './live.js';
+import { live, perFrame } from './live.js';
 import { onNavigate, route, startRouter } from './router.js';
 import { alertsView } from './views/alerts.js';
 import { overviewView } from './views/overview.js';
@@ -52,8 +52,9 @@ function paintBadge(): void {
   badge.className = `badge ${critical > 0 ? 'critical' : 'warning'}`;
   badge.title = `${open} open alert${open === 1 ? '' : 's'}`;
 }
-live.onAlert.on(paintBadge);
-live.onAlertsLoaded.on(paintBadge);
+const paintBadgeSoon = perFrame(paintBadge);
+live.onAlert.on(paintBadgeSoon);
+live.onAlertsLoaded.on(paintBadgeSoon);
 
 onNavigate((nav) => {
   for (const a of document.querySelectorAll<HTMLAnchorElement>('nav a')) a.classList.toggle('active', a.dataset.nav === nav);

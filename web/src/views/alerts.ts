@@ -1,7 +1,7 @@
 import type { Alert, SiteRollup } from '../../../server/contract/index.js';
 import { api } from '../api.js';
 import { h } from '../format.js';
-import { live } from '../live.js';
+import { live, perFrame } from '../live.js';
 import { setQuery, type View } from '../router.js';
 import { ackButtons, alertRow } from './widgets.js';
 
@@ -85,11 +85,12 @@ export const alertsView: View = (root, _params, query) => {
     void load();
   });
 
+  const paintSoon = perFrame(paint);
   const onAlert = (alert: Alert): void => {
     const i = alerts.findIndex((a) => a.id === alert.id);
     if (i >= 0) alerts[i] = alert;
     else alerts.unshift(alert);
-    paint();
+    paintSoon();
   };
   paintTabs();
   void load();
@@ -100,6 +101,7 @@ export const alertsView: View = (root, _params, query) => {
   return () => {
     offs.forEach((off) => off());
     offAck();
+    paintSoon.cancel();
     clearInterval(ticker);
   };
 };

@@ -1,7 +1,7 @@
 import type { FleetUpdate, SiteRollup } from '../../../server/contract/index.js';
 import { loadSeries, PALETTE, parseRange, rangeBar, RANGES, timeChart, type RangeKey, type TimeChart } from '../charts.js';
 import { fmtHashrate, fmtNum, fmtOrDash, fmtPower, h } from '../format.js';
-import { live } from '../live.js';
+import { live, perFrame } from '../live.js';
 import { setQuery, type View } from '../router.js';
 import { ackButtons, alertRow, statusBar, tile } from './widgets.js';
 
@@ -118,11 +118,13 @@ export const overviewView: View = (root, _params, query) => {
 
   if (live.fleet) render(live.fleet);
   renderAlerts();
-  const offs = [live.onFleet.on(render), live.onAlert.on(renderAlerts), live.onAlertsLoaded.on(renderAlerts)];
+  const renderAlertsSoon = perFrame(renderAlerts);
+  const offs = [live.onFleet.on(render), live.onAlert.on(renderAlertsSoon), live.onAlertsLoaded.on(renderAlertsSoon)];
   const ackHandler = ackButtons(root);
   return () => {
     offs.forEach((off) => off());
     ackHandler();
+    renderAlertsSoon.cancel();
     charts?.hashrate.destroy();
     charts?.power.destroy();
     charts = null;

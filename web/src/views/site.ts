@@ -1,7 +1,7 @@
 import type { FacetCounts, RigPage, RigSortKey, SiteRollup } from '../../../server/contract/index.js';
 import { loadSeries, parseRange, rangeBar, RANGES, timeChart, type RangeKey } from '../charts.js';
 import { fmtHashrate, fmtNum, fmtOrDash, fmtPower, h } from '../format.js';
-import { live } from '../live.js';
+import { live, perFrame } from '../live.js';
 import { navigate, setQuery, type View } from '../router.js';
 import { RigTable, type TableQuery } from './rig-table.js';
 import { ackButtons, alertRow, statusBar, tile } from './widgets.js';
@@ -61,10 +61,11 @@ export const siteView: View = (root, params, query) => {
   const hr = timeChart($('#chart-hashrate'), { title: 'Hashrate', unit: 'PH/s', series: [{ label: 'Hashrate', color: '#58a6ff' }], digits: 2 });
   const pw = timeChart($('#chart-power'), { title: 'Power', unit: 'MW', series: [{ label: 'Power', color: '#f0883e' }], digits: 2 });
   let loadSeq = 0;
+  let disposed = false;
   const loadHistory = async (): Promise<void> => {
     const seq = ++loadSeq;
     const [a, b] = await Promise.all([loadSeries('sites', [siteId], 'hashrate_ths', range), loadSeries('sites', [siteId], 'power_kw', range)]);
-    if (seq !== loadSeq) return;
+    if (seq !== loadSeq || disposed) return;
     hr.setData(a.xs, a.ys.map((s) => s.map((v) => (v === null ? null : v / 1000))));
     pw.setData(b.xs, b.ys.map((s) => s.map((v) => (v === null ? null : v / 1000))));
   };
@@ -153,7 +154,8 @@ export const siteView: View = (root, params, query) => {
     $('#site-alerts tbody').innerHTML = alerts.slice(0, 6).map((a) => alertRow(a, { showTarget: true })).join('');
   };
   renderAlerts();
-  const offAlerts = [live.onAlert.on(renderAlerts), live.onAlertsLoaded.on(renderAlerts)];
+  const renderAlertsSoon = perFrame(renderAlerts);
+  const offAlerts = [live.onAlert.on(renderAlertsSoon), live.onAlertsLoaded.on(renderAlertsSoon)];
   const offAck = ackButtons(root);
 
   if (live.fleet) onFleet();
@@ -163,8 +165,10 @@ export const siteView: View = (root, params, query) => {
   void loadHistory();
   const off = live.onFleet.on(onFleet);
   return () => {
+    disposed = true;
     off();
     offAlerts.forEach((o) => o());
+    renderAlertsSoon.cancel();
     offAck();
     clearTimeout(searchTimer);
     table.destroy();
