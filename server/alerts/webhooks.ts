@@ -103,9 +103,16 @@ class WebhookQueue {
   }
 }
 
-/** Sends opened (and, per webhook, resolved) alerts to every configured webhook at or above its severity. */
+/** Alerts per notification at most; a larger group is sent in several. */
+const MAX_GROUP = 500;
+
+/**
+ * Sends opened (and, per webhook, resolved) alerts to every configured webhook at or above its severity. Alerts of
+ * the same rule, site and event within alerts.group_wait_ms go out as one notification (0: each on its own).
+ */
 export class WebhookNotifier {
   private readonly queues: { hook: WebhookConfig; queue: WebhookQueue }[];
+  private readonly groups = new Map<string, { event: AlertEvent; alerts: Alert[]; timer: NodeJS.Timeout }>();
 
   constructor(
     private readonly config: AlertsConfig,
@@ -115,11 +122,35 @@ export class WebhookNotifier {
   }
 
   notify(alert: Alert, event: AlertEvent): void {
-    if (event === 'acknowledged') return;
+    if (event === 'acknowledged' || this.queues.length === 0) return;
+    if (event === 'resolved' && alert.resolved_by === 'manual') return;
+    if (this.config.group_wait_ms === 0) {
+      this.send([alert], event);
+      return;
+    }
+    const key = `${event}:${alert.site}:${alert.kind}`;
+    const group = this.groups.get(key);
+    if (group) {
+      group.alerts.push(alert);
+      return;
+    }
+    const timer = setTimeout(() => this.flush(key), this.config.group_wait_ms);
+    this.groups.set(key, { event, alerts: [alert], timer });
+  }
+
+  private flush(key: string): void {
+    const group = this.groups.get(key);
+    if (!group) return;
+    this.groups.delete(key);
+    for (let i = 0; i < group.alerts.length; i += MAX_GROUP) this.send(group.alerts.slice(i, i + MAX_GROUP), group.event);
+  }
+
+  private send(alerts: Alert[], event: AlertEvent): void {
     for (const { hook, queue } of this.queues) {
-      if (event === 'resolved' && (!hook.send_resolved || alert.resolved_by === 'manual')) continue;
-      if (hook.min_severity === 'critical' && alert.severity !== 'critical') continue;
-      const payload = hook.format === 'slack' ? slackPayload(alert, event, this.config.dashboard_url) : jsonPayload(alert, event, this.config.dashboard_url);
+      if (event === 'resolved' && !hook.send_resolved) continue;
+      const wanted = hook.min_severity === 'critical' ? alerts.filter((a) => a.severity === 'critical') : alerts;
+      if (wanted.length === 0) continue;
+      const payload = hook.format === 'slack' ? slackPayload(wanted, event, this.config.dashboard_url) : jsonPayload(wanted, event, this.config.dashboard_url);
       queue.push(JSON.stringify(payload));
     }
   }
@@ -128,7 +159,12 @@ export class WebhookNotifier {
     return this.queues.map((q) => ({ ...q.queue.stats }));
   }
 
+  /** Sends what is still grouped, then stops retrying. */
   close(): void {
+    for (const [key, group] of this.groups) {
+      clearTimeout(group.timer);
+      this.flush(key);
+    }
     for (const { queue } of this.queues) queue.close();
   }
 }

@@ -87,6 +87,11 @@ export const AlertsConfigSchema = z
     dashboard_url: z.string().url().optional(),
     rules: AlertRulesSchema,
     webhooks: z.array(WebhookSchema).default([]),
+    /**
+     * Alerts of the same rule, site and event within this window go to webhooks as one notification: a site
+     * losing power is one message, not one per rig. 0 sends each alert on its own, at once.
+     */
+    group_wait_ms: z.number().int().min(0).max(600_000).default(5000),
     retry: z
       .object({
         attempts: z.number().int().min(1).max(20).default(6),

@@ -1,32 +1,10 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleetModel, SimulatorRunner } from '../../agents/sim/simulator.js';
 import type { Rigline } from '../../server/app.js';
 import { Alert, type ClientToServerEvents, type ServerToClientEvents } from '../../server/contract/index.js';
 import { getJson, startTestServer, waitFor } from '../helpers/server.js';
-
-interface Received {
-  body: Record<string, unknown>;
-  status: number;
-}
-
-/** A real HTTP webhook receiver; `failFirst` answers 503 to the first N requests to exercise retries. */
-async function receiver(failFirst: number): Promise<{ server: Server; url: string; got: Received[] }> {
-  const got: Received[] = [];
-  const server = createServer((req, res) => {
-    let data = '';
-    req.on('data', (chunk: Buffer) => (data += chunk.toString()));
-    req.on('end', () => {
-      const status = got.length < failFirst ? 503 : 200;
-      got.push({ body: JSON.parse(data) as Record<string, unknown>, status });
-      res.writeHead(status).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, got };
-}
+import { receiver } from '../helpers/webhook-receiver.js';
 
 async function post(rigline: Rigline, path: string, body: unknown): Promise<{ status: number; body: { error?: { code: string } } & Partial<Alert> }> {
   const res = await fetch(`${rigline.httpUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -52,6 +30,7 @@ describe('alerts over the API, socket.io and webhooks (real server, simulated fl
         rules: { hashboard_missing: { for_s: 0, clear_s: 0 }, overheat: { for_s: 0 }, gpu_error: { for_s: 0 } },
         webhooks: [{ url: json.url }, { url: slack.url, format: 'slack', send_resolved: false }],
         retry: { initial_ms: 20 },
+        group_wait_ms: 0,
         dashboard_url: 'http://ops.example.com/',
       },
     });
@@ -84,12 +63,12 @@ describe('alerts over the API, socket.io and webhooks (real server, simulated fl
     await waitFor(() => (json.got.filter((r) => r.status === 200).length >= 3 && slack.got.length >= 3 ? true : undefined));
     await new Promise((r) => setTimeout(r, 300)); // room for any duplicate to arrive
 
-    const delivered = json.got.filter((r) => r.status === 200).map((r) => r.body as { event: string; delivery_id: string; alert: Alert; url: string });
-    expect(delivered.map((d) => d.alert.id).sort()).toEqual(alerts.map((a) => a.id).sort());
-    expect(delivered.every((d) => d.event === 'opened' && d.delivery_id === `${d.alert.id}:opened`)).toBe(true);
+    const delivered = json.got.filter((r) => r.status === 200).map((r) => r.body as { event: string; delivery_id: string; alerts: Alert[]; url: string });
+    expect(delivered.flatMap((d) => d.alerts.map((a) => a.id)).sort()).toEqual(alerts.map((a) => a.id).sort());
+    expect(delivered.every((d) => d.event === 'opened' && d.delivery_id === `${d.alerts[0]!.id}:opened`)).toBe(true);
     expect(json.got[0]!.status).toBe(503); // the first attempt failed and was retried with the same delivery id
     expect(json.got).toHaveLength(4);
-    expect(delivered.find((d) => d.alert.rig === board)!.url).toBe(`http://ops.example.com/rigs/${board}`);
+    expect(delivered.find((d) => d.alerts[0]!.rig === board)!.url).toBe(`http://ops.example.com/rigs/${board}`);
 
     expect(slack.got).toHaveLength(3);
     const texts = slack.got.map((r) => r.body.text as string);
