@@ -76,7 +76,7 @@ export class Live {
   }
 
   private async loadAlerts(): Promise<void> {
-    const alerts = await api<Alert[]>('/api/alerts?state=active').catch(() => null);
+    const alerts = await api<Alert[]>('/api/alerts?state=active&limit=10000').catch(() => null);
     if (!alerts) return;
     this.activeAlerts.clear();
     for (const alert of alerts) this.activeAlerts.set(alert.id, alert);
