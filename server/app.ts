@@ -49,9 +49,7 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   const counters = new Counters();
   const state = new FleetState({ ...config.ingest, missedIntervals: config.ingest.missed_intervals, siteNames });
   const store: HistoryStore = new MemoryStore(config.store.memory.max_points_per_series);
-  // Alert changes go to every socket.io client once the broadcaster exists (it needs the HTTP server).
-  let broadcaster: Broadcaster | null = null;
-  const alerts = startAlerts(config, state, (alert) => broadcaster?.io.emit('alert', alert), log);
+  const alerts = startAlerts(config, state, log);
 
   let broker: EmbeddedBroker | null = null;
   let mqttUrl: string;
@@ -106,7 +104,8 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   app.use(errorHandler);
 
   const http = createServer(app);
-  broadcaster = new Broadcaster(http, state, config.realtime.min_interval_ms);
+  const broadcaster = new Broadcaster(http, state, config.realtime.min_interval_ms);
+  alerts.engine.onChange((alert) => broadcaster.io.emit('alert', alert));
   await new Promise<void>((resolveListen, reject) => {
     http.once('error', reject);
     http.listen(config.server.port, config.server.host, () => resolveListen());

@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import type { Alert } from '../contract/index.js';
 import type { Config } from '../config/schema.js';
 import { AlertEngine, type FleetView } from './engine.js';
 import { WebhookNotifier } from './webhooks.js';
@@ -11,17 +10,16 @@ export interface AlertService {
 }
 
 /**
- * Wires the alerts engine: its timer over live fleet state, webhooks, and `publish` for every change (the
- * socket.io 'alert' event). With alerts.enabled false the engine exists but never evaluates.
+ * Wires the alerts engine: its timer over live fleet state, logging and webhooks. Other listeners (the socket.io
+ * 'alert' event) subscribe with engine.onChange. With alerts.enabled false the engine exists but never evaluates.
  */
-export function startAlerts(config: Config, fleet: FleetView, publish: (alert: Alert) => void, log: Logger): AlertService {
+export function startAlerts(config: Config, fleet: FleetView, log: Logger): AlertService {
   const siteCapacityKw = new Map(config.sites.flatMap((s) => (s.capacity_mw === undefined ? [] : [[s.id, s.capacity_mw * 1000] as const])));
   const engine = new AlertEngine({ rules: config.alerts.rules, historyLimit: config.alerts.history_limit, siteCapacityKw });
   const notifier = new WebhookNotifier(config.alerts, log);
   engine.onChange((alert, event) => {
     log.info({ alert: alert.id, kind: alert.kind, rig: alert.rig, site: alert.site, event }, `alert ${event}`);
     notifier.notify(alert, event);
-    publish(alert);
   });
   const timer = config.alerts.enabled ? setInterval(() => engine.evaluate(fleet), config.alerts.evaluate_interval_ms) : null;
   return {

@@ -37,7 +37,8 @@ describe('alerts configuration', () => {
     });
     let power = 490;
     const published: string[] = [];
-    const service = startAlerts(config, { records: () => [], site: () => site(power) }, (a) => published.push(`${a.kind}:${a.state}`), pino({ level: 'silent' }));
+    const service = startAlerts(config, { records: () => [], site: () => site(power) }, pino({ level: 'silent' }));
+    service.engine.onChange((a) => published.push(`${a.kind}:${a.state}`));
     try {
       await new Promise((r) => setTimeout(r, 200));
       expect(published).toEqual([]);
