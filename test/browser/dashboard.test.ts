@@ -121,6 +121,11 @@ describe.skipIf(!hasService('chromium', 'chromium'))('dashboard in headless Chro
     const alerts = (await getJson<Alert[]>(rigline, '/api/alerts?state=acknowledged')).body;
     expect(alerts.find((a) => a.id === id)).toMatchObject({ rig: faultRig, state: 'acknowledged', acknowledged_by: 'dashboard' });
     expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+
+    await page.selectOption('#kind', 'overheat');
+    expect(page.url()).toContain('kind=overheat');
+    const kinds = await page.locator('#alert-table tbody tr').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.kind));
+    expect(kinds).toEqual(['overheat']);
   });
 
   it('filters and sorts the site table on the server', async () => {

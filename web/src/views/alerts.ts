@@ -3,7 +3,7 @@ import { api } from '../api.js';
 import { h } from '../format.js';
 import { live, perFrame } from '../live.js';
 import { setQuery, type View } from '../router.js';
-import { ackButtons, alertRow } from './widgets.js';
+import { ackButtons, ALERT_TITLES, alertRow } from './widgets.js';
 
 const TABS = [
   { key: 'active', label: 'Active' },
@@ -20,6 +20,7 @@ const inTab = (a: Alert, tab: Tab): boolean => tab === 'all' || (tab === 'active
 export const alertsView: View = (root, _params, query) => {
   let tab: Tab = (TABS.find((t) => t.key === query.get('state'))?.key ?? 'active') as Tab;
   let site = query.get('site') ?? '';
+  let kind = query.get('kind') ?? '';
   let alerts: Alert[] = [];
   let loadSeq = 0;
   root.innerHTML = `
@@ -28,6 +29,9 @@ export const alertsView: View = (root, _params, query) => {
       <div class="toolbar">
         <div class="tabs" role="tablist" id="tabs"></div>
         <label>Site <select id="site"><option value="">All sites</option></select></label>
+        <label>Rule <select id="kind"><option value="">All rules</option>${Object.entries(ALERT_TITLES)
+          .map(([k, title]) => `<option value="${k}" ${k === kind ? 'selected' : ''}>${title}</option>`)
+          .join('')}</select></label>
       </div>
       <div class="panel"><table class="grid alerts" id="alert-table"><thead><tr><th>Severity</th><th class="left">Alert</th><th class="left">Rig / site</th>
         <th class="left">What</th><th>Opened</th><th class="left">State</th></tr></thead><tbody><tr><td class="left" colspan="6">Loading…</td></tr></tbody></table></div>
@@ -40,7 +44,7 @@ export const alertsView: View = (root, _params, query) => {
   const paint = (): void => {
     const rank = (a: Alert): number => (a.state === 'resolved' ? 2 : 0) + (a.severity === 'critical' ? 0 : 1);
     const shown = alerts
-      .filter((a) => inTab(a, tab) && (!site || a.site === site))
+      .filter((a) => inTab(a, tab) && (!site || a.site === site) && (!kind || a.kind === kind))
       .sort((a, b) => rank(a) - rank(b) || (b.resolved_at ?? b.opened_at) - (a.resolved_at ?? a.opened_at));
     $('#alert-table tbody').innerHTML = shown.length
       ? shown.map((a) => alertRow(a, { showTarget: true })).join('')
@@ -61,6 +65,7 @@ export const alertsView: View = (root, _params, query) => {
     const q = new URLSearchParams();
     if (tab !== 'active') q.set('state', tab);
     if (site) q.set('site', site);
+    if (kind) q.set('kind', kind);
     setQuery(q);
   };
 
@@ -86,6 +91,11 @@ export const alertsView: View = (root, _params, query) => {
   });
 
   const paintSoon = perFrame(paint);
+  $('#kind').addEventListener('change', (event) => {
+    kind = (event.target as HTMLSelectElement).value;
+    syncUrl();
+    paint();
+  });
   const onAlert = (alert: Alert): void => {
     const i = alerts.findIndex((a) => a.id === alert.id);
     if (i >= 0) alerts[i] = alert;

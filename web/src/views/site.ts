@@ -46,7 +46,7 @@ export const siteView: View = (root, params, query) => {
         <table class="grid alerts compact" id="site-alerts"><tbody></tbody></table></div>
       <div class="panel">
         <div class="toolbar" id="filters">
-          <input type="search" id="q" placeholder="Search rig, model, firmware, issue…" value="${h(tq.q)}" aria-label="Search rigs" />
+          <input type="search" id="q" placeholder="Search rig, model, firmware, issue…  ( / )" value="${h(tq.q)}" aria-label="Search rigs" />
           <label>Status <select id="status"></select></label>
           <label>Model <select id="model"></select></label>
           <label>Firmware <select id="firmware"></select></label>
@@ -109,6 +109,13 @@ export const siteView: View = (root, params, query) => {
     $<HTMLInputElement>('#q').value = '';
     apply({ ...tq, status: '', model: '', firmware: '', q: '' });
   });
+  // '/' focuses the search, as in most operator tools.
+  const onKey = (event: KeyboardEvent): void => {
+    if (event.key !== '/' || (event.target as HTMLElement).closest('input, select, textarea')) return;
+    event.preventDefault();
+    $<HTMLInputElement>('#q').focus();
+  };
+  document.addEventListener('keydown', onKey);
   $('#table').addEventListener('click', (event) => {
     const target = event.target as HTMLElement;
     if (target.closest('a')) return;
@@ -166,6 +173,7 @@ export const siteView: View = (root, params, query) => {
   const off = live.onFleet.on(onFleet);
   return () => {
     disposed = true;
+    document.removeEventListener('keydown', onKey);
     off();
     offAlerts.forEach((o) => o());
     renderAlertsSoon.cancel();
