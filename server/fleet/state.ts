@@ -41,7 +41,7 @@ export class FleetState {
       if (sample.historical) continue;
       const current = this.rigs.get(sample.rig);
       if (current && current.sample.ts > sample.ts) continue; // late, out-of-order sample: keep the newer one
-      const reasons = degradedReasons(sample, this.options);
+      const reasons = degradedReasons(sample, this.options, current?.sample);
       this.rigs.set(sample.rig, { sample, lastSeen: now, source, status: reasons.length ? 'degraded' : 'online', reasons });
       if (!current || current.sample.site !== sample.site) this.index(sample.rig, sample.site, current?.sample.site);
       this.touch(sample.rig, sample.site);
