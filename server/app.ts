@@ -5,11 +5,15 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import express from 'express';
 import type { Logger } from 'pino';
+import { startAlerts, type AlertService } from './alerts/service.js';
+import { alertRoutes } from './api/alert-routes.js';
 import { errorHandler, notFound } from './api/errors.js';
 import { setupSecurity, type Security } from './auth/index.js';
 import type { MqttCredentials } from './auth/broker-auth.js';
 import { fleetRoutes } from './api/fleet-routes.js';
 import { historyRoutes } from './api/history-routes.js';
+import { planRoutes } from './api/plan-routes.js';
+import { siteRigsRoutes } from './api/site-rigs-routes.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.js';
 import type { Config } from './config/schema.js';
 import { FleetState } from './fleet/state.js';
@@ -36,6 +40,7 @@ export interface Rigline {
   security: Security;
   httpUrl: string;
   http: HttpServer;
+  alerts: AlertService;
   stop(): Promise<void>;
 }
 
@@ -54,6 +59,7 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   const counters = new Counters();
   const state = new FleetState({ ...config.ingest, missedIntervals: config.ingest.missed_intervals, siteNames });
   const store: HistoryStore = new MemoryStore(config.store.memory.max_points_per_series);
+  const alerts = startAlerts(config, state, log);
 
   const security = setupSecurity(config, counters);
   let broker: EmbeddedBroker | null = null;
@@ -94,7 +100,11 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   );
   function applyToState(message: Extract<Decoded, { ok: true }>): void {
     if (message.kind === 'status') state.applyStatus(message.site, message.source, message.status);
-    else state.applySamples(message.source, message.samples);
+    else {
+      state.applySamples(message.source, message.samples);
+      // Every instance judges every rig (peers' samples included), so alert state is the same on each.
+      if (config.alerts.enabled) alerts.engine.observe(message.samples);
+    }
   }
   let peers: PeerSync | null = null;
 
@@ -104,6 +114,9 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   app.use(express.json({ limit: '1mb' }));
   app.use('/api', fleetRoutes(state, counters, store));
   app.use('/api', historyRoutes(store));
+  app.use('/api', siteRigsRoutes(state));
+  app.use('/api', alertRoutes(alerts.engine, () => alerts.notifier.stats()));
+  app.use('/api', planRoutes({ state, store, config }));
   app.use('/api', notFound);
   const webDir = resolve(config.server.web_dir);
   if (existsSync(webDir)) {
@@ -118,6 +131,8 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
 
   const http = security.https ? createHttpsServer(security.https, app) : createServer(app);
   const broadcaster = new Broadcaster(http, state, config.realtime.min_interval_ms);
+  // With peers every instance raises the same alert: each tells only its own clients.
+  alerts.engine.onChange((alert) => (broadcaster.localOnly ? broadcaster.io.local : broadcaster.io).emit('alert', alert));
   security.sockets(broadcaster.io);
   if (config.realtime.redis_url) {
     peers = await PeerSync.start(config.realtime.redis_url, broadcaster.io, applyToState, () => state.rigsOf(), log);
@@ -148,7 +163,9 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
     security,
     httpUrl,
     http,
+    alerts,
     async stop() {
+      alerts.stop();
       clearInterval(sweeper);
       clearInterval(rollupWriter);
       await ingest.stop();

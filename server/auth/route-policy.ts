@@ -21,7 +21,8 @@ export const ROUTE_POLICY: readonly Rule[] = [
   { methods: 'any', path: /^\/api\/admin(\/|$)/, requires: 'admin' },
   // Acknowledging (or un-acknowledging, silencing) alerts.
   { methods: 'writes', path: /^\/api\/alerts(\/|$)/, requires: 'alerts:ack' },
-  // Saving, changing and deleting plans; running the optimizer on a draft changes nothing and is a read.
+  // Saving, changing and deleting plans; computing a plan from a draft (POST /api/plan) saves nothing: a read.
+  { methods: ['POST'], path: /^\/api\/plan$/, requires: 'read' },
   { methods: ['POST'], path: /^\/api\/planner\/(solve|optimize|evaluate)$/, requires: 'read' },
   { methods: 'writes', path: /^\/api\/(plans|planner)(\/|$)/, requires: 'plans:write' },
   { methods: 'reads', path: /^\/api(\/|$)/, requires: 'read' },

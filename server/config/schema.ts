@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { SiteId } from '../contract/index.js';
 import { AuthSchema, TlsFiles } from './security-schema.js';
+import { AlertsConfigSchema } from './alerts-schema.js';
+import { PlannerConfigSchema } from './planner.js';
 
 /** Every server setting with its default, in one place. config/rigline.yaml documents each key. */
 const port = z.number().int().min(0).max(65535);
@@ -94,11 +96,16 @@ export const ConfigSchema = z
             name: z.string().min(1).max(128),
             capacity_mw: z.number().positive().optional(),
             power_price_usd_per_kwh: z.number().nonnegative().optional(),
+            /** Whether the planner may convert this site to AI (planner, issue #6). */
+            ai_eligible: z.boolean().optional(),
           })
           .strict(),
       )
       .default([]),
     auth: AuthSchema,
+    alerts: AlertsConfigSchema,
+    /** AI-pivot planner assumptions (server/config/planner.ts). */
+    planner: PlannerConfigSchema,
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()

@@ -1,0 +1,92 @@
+import type { Config } from '../config/schema.js';
+import type { FleetState } from '../fleet/state.js';
+import type { Baseline, BaselineSite, PlanInputRaw } from '../planner/contract.js';
+import type { HistoryStore, SeriesMetric } from '../store/types.js';
+
+const round = (value: number, digits: number) => Number(value.toFixed(digits));
+
+async function windowMean(store: HistoryStore, site: string, metric: SeriesMetric, from: number, to: number): Promise<{ mean: number | null; points: number }> {
+  const stepMs = Math.max(10_000, Math.ceil((to - from) / 300));
+  const points = (await store.series({ scope: 'site', id: site, metric, from, to, stepMs })).filter((p) => p.value !== null);
+  if (points.length === 0) return { mean: null, points: 0 };
+  return { mean: points.reduce((sum, p) => sum + (p.value as number), 0) / points.length, points: points.length };
+}
+
+/**
+ * One site's planning baseline from what the fleet really did over the window: mean hashrate, power and
+ * efficiency from the history store's site rollups (falling back to the live rollup before any is written),
+ * uptime as realised hashrate over the nameplate of the site's live ASICs (it counts downtime, curtailment and
+ * weak boards alike), and power provenance as a count of the rigs' `power_source`. Capacity and power price come
+ * from config `sites[]`; without them, measured power and the planner's default price stand in.
+ */
+async function baselineSite(id: string, state: FleetState, store: HistoryStore, config: Config, from: number, to: number): Promise<BaselineSite | null> {
+  const configured = config.sites.find((s) => s.id === id);
+  const live = state.site(id);
+  const asics = state.rigsOf(id).filter((r) => r.kind === 'asic');
+  const [hashrate, power, efficiency] = await Promise.all([
+    windowMean(store, id, 'hashrate_ths', from, to),
+    windowMean(store, id, 'power_kw', from, to),
+    windowMean(store, id, 'efficiency_jth', from, to),
+  ]);
+  const hashrateThs = hashrate.mean ?? live?.hashrate_ths ?? null;
+  const powerKw = power.mean ?? live?.power_kw ?? null;
+  const efficiencyJth = efficiency.mean ?? live?.efficiency_jth ?? null;
+  const nameplate = asics.reduce((sum, r) => sum + (r.kind === 'asic' ? (r.nameplate_ths ?? 0) : 0), 0);
+  const uptime = hashrateThs !== null && nameplate > 0 ? Math.min(1, hashrateThs / nameplate) : null;
+  const powerSources: Record<string, number> = {};
+  for (const rig of asics) {
+    const key = rig.power_source ?? 'unknown';
+    powerSources[key] = (powerSources[key] ?? 0) + 1;
+  }
+  const powerMw = configured?.capacity_mw ?? (powerKw !== null && powerKw > 0 ? powerKw / 1000 : null);
+  if (powerMw === null) return null;
+  const p = config.planner;
+  return {
+    id,
+    name: configured?.name ?? live?.name ?? id,
+    power_mw: round(powerMw, 4),
+    power_price_usd_per_kwh: configured?.power_price_usd_per_kwh ?? p.default_power_price_usd_per_kwh,
+    uptime: uptime === null ? 1 : round(uptime, 4),
+    efficiency_jth: efficiencyJth === null ? null : round(efficiencyJth, 3),
+    ai_eligible: configured?.ai_eligible ?? true,
+    provenance: {
+      power_mw: configured?.capacity_mw !== undefined ? 'config' : 'measured',
+      power_price_usd_per_kwh: configured?.power_price_usd_per_kwh !== undefined ? 'config' : 'assumed',
+      uptime: uptime === null ? 'assumed' : 'measured',
+      efficiency_jth: efficiencyJth === null ? 'assumed' : 'measured',
+    },
+    measured: {
+      hashrate_ths: hashrateThs === null ? null : round(hashrateThs, 3),
+      power_kw: powerKw === null ? null : round(powerKw, 3),
+      efficiency_jth: efficiencyJth === null ? null : round(efficiencyJth, 3),
+      uptime: uptime === null ? null : round(uptime, 4),
+      power_sources: powerSources,
+      rigs: asics.length,
+      window_points: hashrate.points,
+    },
+  };
+}
+
+/** The live baseline: every site the fleet reports or the config lists, and a plan input built from them. */
+export async function buildBaseline(state: FleetState, store: HistoryStore, config: Config, windowMs: number, now = Date.now()): Promise<Baseline> {
+  const from = now - windowMs;
+  const ids = [...new Set([...state.siteIds(), ...config.sites.map((s) => s.id)])].sort();
+  const sites = (await Promise.all(ids.map((id) => baselineSite(id, state, store, config, from, now)))).filter((s): s is BaselineSite => s !== null);
+  const p = config.planner;
+  const input: PlanInputRaw = {
+    market: { ...p.market },
+    sites: sites.map((s) => ({
+      id: s.id,
+      name: s.name,
+      power_mw: s.power_mw,
+      power_price_usd_per_kwh: s.power_price_usd_per_kwh,
+      uptime: s.uptime,
+      efficiency_jth: s.efficiency_jth ?? p.default_efficiency_jth,
+      ai_eligible: s.ai_eligible,
+    })),
+    ai: { ...p.ai },
+    finance: { ...p.finance },
+    constraints: { ...p.constraints },
+  };
+  return { window: { from, to: now }, sites, input };
+}

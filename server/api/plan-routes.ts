@@ -1,0 +1,63 @@
+import { Router } from 'express';
+import type { Config } from '../config/schema.js';
+import type { FleetState } from '../fleet/state.js';
+import { PlanInputError } from '../planner/evaluate.js';
+import { PlannerRunner, PlannerTimeoutError } from '../planner/runner.js';
+import type { HistoryStore } from '../store/types.js';
+import { ApiError } from './errors.js';
+import { buildBaseline } from './plan-baseline.js';
+
+export interface PlanDeps {
+  state: FleetState;
+  store: HistoryStore;
+  config: Config;
+}
+
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** `window=24h` / `90m` / `7d` (up to 90 days); defaults to config `planner.window_hours`. */
+function windowMs(raw: unknown, defaultHours: number): number {
+  if (raw === undefined) return defaultHours * UNIT_MS.h;
+  const match = typeof raw === 'string' ? /^(\d+)(m|h|d)$/.exec(raw) : null;
+  const ms = match ? Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS] : NaN;
+  if (!(ms > 0 && ms <= 90 * UNIT_MS.d)) throw new ApiError(400, 'invalid_parameter', 'window: must be N followed by m, h or d, up to 90d');
+  return ms;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Planner API: `GET /plan/baseline` (live baseline and a ready plan input) and `POST /plan` (the plan). A posted
+ * site without `efficiency_jth` takes the efficiency measured by live telemetry over the baseline window. Plans run
+ * on a worker thread (PlannerRunner), so solving never stalls ingest.
+ */
+export function planRoutes({ state, store, config }: PlanDeps): Router {
+  const router = Router();
+  const planner = new PlannerRunner();
+  router.get('/plan/baseline', async (req, res) => {
+    res.json(await buildBaseline(state, store, config, windowMs(req.query.window, config.planner.window_hours)));
+  });
+  router.post('/plan', async (req, res) => {
+    const body: unknown = req.body;
+    if (!isRecord(body)) throw new ApiError(400, 'invalid_plan', '(input): expected a JSON object');
+    if (Array.isArray(body.sites) && body.sites.some((s) => isRecord(s) && s.efficiency_jth === undefined)) {
+      const baseline = await buildBaseline(state, store, config, config.planner.window_hours * UNIT_MS.h);
+      const measured = new Map(baseline.sites.map((s) => [s.id, s.efficiency_jth]));
+      body.sites = body.sites.map((s: unknown) => {
+        if (!isRecord(s) || s.efficiency_jth !== undefined) return s;
+        const efficiency = typeof s.id === 'string' ? measured.get(s.id) : undefined;
+        return efficiency == null ? s : { ...s, efficiency_jth: efficiency };
+      });
+    }
+    try {
+      res.json(await planner.run(body));
+    } catch (err) {
+      if (err instanceof PlanInputError) throw new ApiError(400, 'invalid_plan', err.problems.join('; '));
+      if (err instanceof PlannerTimeoutError) throw new ApiError(503, 'plan_timeout', `${err.message}: plan fewer sites or turn off analysis.scenarios / analysis.tornado`);
+      throw err;
+    }
+  });
+  return router;
+}

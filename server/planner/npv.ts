@@ -1,0 +1,41 @@
+import { DAYS_PER_MONTH } from './market.js';
+
+/**
+ * Discount factor for a cash flow at the end of month m (0-based) at an annual rate r: (1 + r)^−((m + 1) / 12).
+ * Capex is spent at month 0 and not discounted.
+ */
+export function discountFactor(annualRate: number, month: number): number {
+  return (1 + annualRate) ** (-(month + 1) / 12);
+}
+
+export interface SiteNpvInput {
+  /** Operating mining margin per day in each month of the horizon (already curtailed / floored at zero). */
+  miningMarginPerDay: readonly number[];
+  aiEbitdaPerDay: number;
+  capexUsd: number;
+  conversionMonths: number;
+  discountRate: number;
+}
+
+export interface SiteNpv {
+  mining_usd: number;
+  converted_usd: number;
+  gain_usd: number;
+}
+
+/**
+ * NPV of one site over the horizon, mining throughout versus converting now: the conversion spends all capex at
+ * month 0, keeps mining during the `conversionMonths` of works, then earns AI EBITDA to the end of the horizon.
+ * No terminal value: what is left of GPUs and shell after the horizon is not counted (conservative).
+ * Converting a share s of the site is linear: NPV(s) = mining + s × gain.
+ */
+export function siteNpv(input: SiteNpvInput): SiteNpv {
+  let mining = 0;
+  let converted = -input.capexUsd;
+  input.miningMarginPerDay.forEach((margin, m) => {
+    const df = discountFactor(input.discountRate, m);
+    mining += margin * DAYS_PER_MONTH * df;
+    converted += (m < input.conversionMonths ? margin : input.aiEbitdaPerDay) * DAYS_PER_MONTH * df;
+  });
+  return { mining_usd: mining, converted_usd: converted, gain_usd: converted - mining };
+}

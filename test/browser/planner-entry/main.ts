@@ -1,0 +1,3 @@
+import { mountPlanner } from '../../../web/src/planner/page.js';
+
+mountPlanner(document.getElementById('app') as HTMLElement);
