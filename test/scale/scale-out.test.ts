@@ -5,9 +5,11 @@ import type { Rigline } from '../../server/app.js';
 import type { FleetUpdate } from '../../server/contract/index.js';
 import { startTestServer, waitFor } from '../helpers/server.js';
 import { recordStoredSamples } from '../helpers/stored.js';
+import { launchChromium } from '../helpers/browser.js';
+import { ensureWebBuild } from '../helpers/web-build.js';
 import { hasService, startMosquitto, startRedis, type Service } from '../helpers/services.js';
 
-const enabled = hasService('mosquitto', 'mosquitto') && hasService('redis-server', 'redis-server');
+const enabled = hasService('mosquitto', 'mosquitto') && hasService('redis-server', 'redis-server') && hasService('chromium', 'chromium');
 const SITES = 4;
 const RIGS_PER_SITE = 100;
 const FLEET = SITES * RIGS_PER_SITE;
@@ -130,5 +132,30 @@ describe.skipIf(!enabled)('scale-out: two instances behind one Mosquitto (MQTT 5
       return fa && fb && fa.rigs.total === FLEET && fa.hashrate_ths === fb.hashrate_ths ? [fa, fb] : undefined;
     }, 10_000, 'the same live fleet after the restart');
     expect(fleets[0]).toEqual(fleets[1]);
+  });
+
+  it('shows the same live fleet in a browser on either instance', async () => {
+    ensureWebBuild();
+    const browser = await launchChromium();
+    try {
+      const pages = await Promise.all([...instances.values()].map(async (instance) => {
+        const page = await browser.newPage();
+        await page.goto(instance.rigline.httpUrl);
+        await page.waitForSelector('#conn[data-state="live"]');
+        return page;
+      }));
+      const tiles = async (): Promise<string[]> =>
+        Promise.all(pages.map(async (page) => `${await page.getAttribute('[data-testid="rigs-total"]', 'data-value')} rigs, ${await page.getAttribute('[data-testid="hashrate"]', 'data-value')} TH/s`));
+      await tick(); // a live update after the pages opened: each instance ingests part of it
+      const shown = await waitFor(async () => {
+        const values = await tiles();
+        const expected = instances.get('rigline-b')!.rigline.state.fleet();
+        return values.every((v) => v === `${FLEET} rigs, ${expected.hashrate_ths} TH/s`) ? values : undefined;
+      }, 15_000, 'both browsers showing the fleet after the last tick');
+      console.log(`scale-out browsers: ${shown.join(' | ')}`);
+      expect(new Set(shown).size).toBe(1);
+    } finally {
+      await browser.close();
+    }
   });
 });
