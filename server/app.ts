@@ -19,6 +19,7 @@ import type { Config } from './config/schema.js';
 import { FleetState } from './fleet/state.js';
 import { Counters } from './ingest/counters.js';
 import { MqttIngest } from './ingest/mqtt-ingest.js';
+import { SessionAdoption } from './cluster/adoption.js';
 import { PeerSync } from './cluster/peer-sync.js';
 import type { Decoded } from './ingest/decode.js';
 import { Broadcaster } from './realtime/broadcaster.js';
@@ -77,27 +78,30 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
     mqttUrl = config.mqtt.url as string;
   }
 
-  const ingest = new MqttIngest(
-    {
-      url: mqttUrl,
-      clientId: config.mqtt.client_id,
-      ...ingestCredentials,
-      sharedGroup: config.mqtt.shared_group,
-      tls: config.mqtt.tls,
-      maxPayloadBytes: config.mqtt.max_payload_bytes,
-      log,
-    },
-    counters,
-    (message) => {
-      // Stored once, here; applied to fleet state here and, through Redis, on every peer instance.
-      if (message.kind === 'telemetry') {
-        store.writeSamples(message.samples);
-        counters.stored += message.samples.length;
-      }
-      applyToState(message);
-      peers?.share(message);
-    },
-  );
+  const ingestFor = (clientId: string, reconnect = true): MqttIngest =>
+    new MqttIngest(
+      {
+        url: mqttUrl,
+        clientId,
+        reconnect,
+        ...ingestCredentials,
+        sharedGroup: config.mqtt.shared_group,
+        tls: config.mqtt.tls,
+        maxPayloadBytes: config.mqtt.max_payload_bytes,
+        log,
+      },
+      counters,
+      (message) => {
+        // Stored once, here; applied to fleet state here and, through Redis, on every peer instance.
+        if (message.kind === 'telemetry') {
+          store.writeSamples(message.samples);
+          counters.stored += message.samples.length;
+        }
+        applyToState(message);
+        peers?.share(message);
+      },
+    );
+  const ingest = ingestFor(config.mqtt.client_id);
   function applyToState(message: Extract<Decoded, { ok: true }>): void {
     if (message.kind === 'status') state.applyStatus(message.site, message.source, message.status);
     else {
@@ -147,6 +151,15 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   const httpUrl = `${security.https ? 'https' : 'http'}://${httpHost}:${address.port}`;
 
   await ingest.start();
+  // Scale-out: a survivor takes over a dead peer's MQTT session so its share keeps flowing (cluster/adoption.ts).
+  const adoption =
+    config.realtime.redis_url && config.mqtt.shared_group
+      ? await SessionAdoption.start(config.realtime.redis_url, config.mqtt.client_id, async (clientId) => {
+          const adopted = ingestFor(clientId, false);
+          await adopted.start();
+          return { closed: () => adopted.closed(), stop: () => adopted.stop() };
+        }, log)
+      : null;
   broadcaster.start();
   const sweeper = setInterval(() => state.sweep(), config.ingest.check_interval_ms);
   const rollupWriter = setInterval(() => store.writeSiteRollups(Date.now(), state.sites()), config.store.site_rollup_interval_ms);
@@ -168,6 +181,7 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
       alerts.stop();
       clearInterval(sweeper);
       clearInterval(rollupWriter);
+      await adoption?.stop();
       await ingest.stop();
       await broadcaster.close(); // closes the HTTP server too
       await peers?.close();

@@ -14,6 +14,8 @@ export interface MqttIngestOptions {
   sharedGroup?: string;
   tls?: { ca_file?: string; cert_file?: string; key_file?: string };
   maxPayloadBytes: number;
+  /** Scale-out: a session adopted from a dead peer is not reconnected once the peer takes it back. */
+  reconnect?: boolean;
   log: Logger;
 }
 
@@ -48,7 +50,7 @@ export class MqttIngest {
       ca: file(options.tls?.ca_file),
       cert: file(options.tls?.cert_file),
       key: file(options.tls?.key_file),
-      reconnectPeriod: 1000,
+      reconnectPeriod: options.reconnect === false ? 0 : 1000,
     });
     const subscriptions = [TELEMETRY_SUBSCRIPTION, STATUS_SUBSCRIPTION].map((filter) =>
       shared ? `$share/${options.sharedGroup}/${filter}` : filter,
@@ -83,6 +85,11 @@ export class MqttIngest {
       this.counters.reject('internal');
       this.options.log.error({ err }, 'ingest handler failed');
     }
+  }
+
+  /** Resolves when the connection closes for good (only without reconnect). */
+  closed(): Promise<void> {
+    return new Promise((resolve) => this.client?.once('close', () => resolve()));
   }
 
   async stop(): Promise<void> {
