@@ -65,7 +65,7 @@ describe('hostile input', () => {
 
   const invalidTotal = (): number => Object.values(rigline.counters.snapshot().invalid).reduce((a, b) => a + b, 0);
 
-  it(`counts every one of ${RUNS} generated messages at ingest under exactly one outcome`, () => {
+  it(`counts every one of ${RUNS} generated messages at ingest under exactly one outcome`, { timeout: 240_000 }, () => {
     const heapBefore = process.memoryUsage().heapUsed;
     let accepted = 0;
     fc.assert(
@@ -101,7 +101,7 @@ describe('hostile input', () => {
     expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
   });
 
-  it('survives the same kind of traffic over the broker and keeps ingesting', async () => {
+  it('survives the same kind of traffic over the broker and keeps ingesting', { timeout: 120_000 }, async () => {
     const client = await mqtt.connectAsync(rigline.mqttUrl, { clientId: 'fuzz-over-mqtt' });
 
     const before = rigline.counters.received;
@@ -124,7 +124,7 @@ describe('hostile input', () => {
     await client.endAsync();
   });
 
-  it('answers hostile API requests with JSON errors, never a crash or a page', async () => {
+  it('answers hostile API requests with JSON errors, never a crash or a page', { timeout: 120_000 }, async () => {
     // encodeURIComponent throws on lone surrogates; send those as U+FFFD like a browser would.
     const enc = (value: string): string => encodeURIComponent(value.replace(/[\ud800-\udfff]/g, '\ufffd'));
     const paths = fc.oneof(
