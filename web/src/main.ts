@@ -1,6 +1,7 @@
 import { mountPlanner } from './planner/page.js';
 import { live, perFrame } from './live.js';
 import { onNavigate, route, startRouter } from './router.js';
+import { mountSession } from './session.js';
 import { alertsView } from './views/alerts.js';
 import { overviewView } from './views/overview.js';
 import { rigView } from './views/rig.js';
@@ -18,10 +19,12 @@ app.innerHTML = `
       <a href="/planner" data-nav="planner">Planner</a>
     </nav>
     <div class="spacer"></div>
+    <div id="session" class="session"></div>
     <div id="conn" class="conn down" role="status" aria-live="polite" data-state="connecting"><span class="dot"></span><span class="text">Connecting…</span></div>
   </header>
   <main id="view"></main>`;
 
+void mountSession(document.querySelector('#session') as HTMLElement);
 const conn = document.querySelector('#conn') as HTMLElement;
 function paintConnection(): void {
   const up = live.connected;

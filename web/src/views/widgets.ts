@@ -1,5 +1,5 @@
 import type { Alert, RigStatus } from '../../../server/contract/index.js';
-import { post } from '../api.js';
+import { ApiFailure, post } from '../api.js';
 import { fmtAgo, h } from '../format.js';
 
 /** A figure tile. `raw` goes into data-value so tests compare numbers, not formatted text. */
@@ -57,6 +57,11 @@ export function ackButtons(root: HTMLElement): () => void {
     button.disabled = true;
     button.textContent = 'Acknowledging…';
     post(`/api/alerts/${encodeURIComponent(button.dataset.ack as string)}/ack`, { by: 'dashboard' }).catch((err: Error) => {
+      if (err instanceof ApiFailure && (err.status === 401 || err.status === 403)) {
+        // Viewers may watch but not acknowledge: offer the login instead of a retry that cannot succeed.
+        button.outerHTML = '<a class="btn" href="/login" data-testid="login-to-ack">Log in to acknowledge</a>';
+        return;
+      }
       button.disabled = false;
       button.textContent = 'Retry acknowledge';
       button.title = err.message;
