@@ -1,18 +1,28 @@
 import { existsSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import express from 'express';
 import type { Logger } from 'pino';
+import { startAlerts, type AlertService } from './alerts/service.js';
+import { alertRoutes } from './api/alert-routes.js';
 import { errorHandler, notFound } from './api/errors.js';
+import { setupSecurity, type Security } from './auth/index.js';
+import type { MqttCredentials } from './auth/broker-auth.js';
 import { fleetRoutes } from './api/fleet-routes.js';
 import { historyRoutes } from './api/history-routes.js';
 import { planRoutes } from './api/plan-routes.js';
+import { siteRigsRoutes } from './api/site-rigs-routes.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.js';
 import type { Config } from './config/schema.js';
 import { FleetState } from './fleet/state.js';
 import { Counters } from './ingest/counters.js';
+import { SeqDedupe } from './ingest/dedupe.js';
 import { MqttIngest } from './ingest/mqtt-ingest.js';
+import { SessionAdoption } from './cluster/adoption.js';
+import { PeerSync } from './cluster/peer-sync.js';
+import type { Decoded } from './ingest/decode.js';
 import { Broadcaster } from './realtime/broadcaster.js';
 import { createStore } from './store/factory.js';
 import type { HistoryStore } from './store/types.js';
@@ -21,12 +31,18 @@ export interface Rigline {
   config: Config;
   state: FleetState;
   counters: Counters;
+  /** The MQTT ingest path; `handle(topic, payload)` is what every broker message goes through. */
+  ingest: MqttIngest;
   store: HistoryStore;
   broker: EmbeddedBroker | null;
   /** URL agents publish to (the embedded broker's, or the configured external one). */
   mqttUrl: string;
+  /** Embedded broker only: credentials of the in-process demo simulator (may publish for any site). */
+  localAgent: MqttCredentials | null;
+  security: Security;
   httpUrl: string;
   http: HttpServer;
+  alerts: AlertService;
   stop(): Promise<void>;
 }
 
@@ -43,45 +59,75 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   for (const site of config.sites) siteNames.set(site.id, site.name);
 
   const counters = new Counters();
+  const dedupe = new SeqDedupe();
   const state = new FleetState({ ...config.ingest, missedIntervals: config.ingest.missed_intervals, siteNames });
   const store: HistoryStore = await createStore(config.store, log);
+  const alerts = startAlerts(config, state, log);
 
+  const security = setupSecurity(config, counters);
   let broker: EmbeddedBroker | null = null;
   let mqttUrl: string;
+  // The embedded broker never accepts anonymous clients: ingest and the demo simulator get their own credentials.
+  let ingestCredentials: { username?: string; password?: string } = { username: config.mqtt.username, password: config.mqtt.password };
   if (config.mqtt.mode === 'embedded') {
-    broker = await startEmbeddedBroker(config.mqtt.embedded.host, config.mqtt.embedded.port);
+    const { embedded } = config.mqtt;
+    broker = await startEmbeddedBroker(embedded.host, embedded.port, security.brokerAuth.hooks(), embedded.tls);
+    security.brokerAuth.attach(broker.aedes);
+    ingestCredentials = security.brokerAuth.ingest;
     const host = config.mqtt.embedded.host === '0.0.0.0' ? '127.0.0.1' : config.mqtt.embedded.host;
     mqttUrl = `mqtt://${host}:${broker.port}`;
   } else {
     mqttUrl = config.mqtt.url as string;
   }
 
-  const ingest = new MqttIngest(
-    {
-      url: mqttUrl,
-      clientId: config.mqtt.client_id,
-      username: config.mqtt.username,
-      password: config.mqtt.password,
-      maxPayloadBytes: config.mqtt.max_payload_bytes,
-      log,
-    },
-    counters,
-    (message) => {
-      if (message.kind === 'status') {
-        state.applyStatus(message.site, message.source, message.status);
-        return;
-      }
-      store.writeSamples(message.samples);
-      counters.stored += message.samples.length;
+  const ingestFor = (clientId: string, reconnect = true): MqttIngest =>
+    new MqttIngest(
+      {
+        url: mqttUrl,
+        clientId,
+        reconnect,
+        ...ingestCredentials,
+        sharedGroup: config.mqtt.shared_group,
+        tls: config.mqtt.tls,
+        maxPayloadBytes: config.mqtt.max_payload_bytes,
+        log,
+      },
+      counters,
+      (decoded) => {
+        let message = decoded;
+        // Stored once, here; applied to fleet state here and, through Redis, on every peer instance.
+        if (message.kind === 'telemetry') {
+          // Replayed (historical) samples already taken are dropped and counted under invalid.duplicate.
+          const samples = dedupe.filter(message.samples);
+          if (samples.length < message.samples.length) counters.reject('duplicate', message.samples.length - samples.length);
+          if (samples.length === 0) return;
+          message = { ...message, samples };
+          store.writeSamples(samples);
+          counters.stored += samples.length;
+        }
+        applyToState(message);
+        peers?.share(message);
+      },
+    );
+  const ingest = ingestFor(config.mqtt.client_id);
+  function applyToState(message: Extract<Decoded, { ok: true }>): void {
+    if (message.kind === 'status') state.applyStatus(message.site, message.source, message.status);
+    else {
       state.applySamples(message.source, message.samples);
-    },
-  );
+      // Every instance judges every rig (peers' samples included), so alert state is the same on each.
+      if (config.alerts.enabled) alerts.engine.observe(message.samples);
+    }
+  }
+  let peers: PeerSync | null = null;
 
   const app = express();
   app.disable('x-powered-by');
+  security.mount(app);
   app.use(express.json({ limit: '1mb' }));
   app.use('/api', fleetRoutes(state, counters, store));
   app.use('/api', historyRoutes(store));
+  app.use('/api', siteRigsRoutes(state));
+  app.use('/api', alertRoutes(alerts.engine, () => alerts.notifier.stats()));
   app.use('/api', planRoutes({ state, store, config }));
   app.use('/api', notFound);
   const webDir = resolve(config.server.web_dir);
@@ -95,17 +141,33 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   app.use(notFound);
   app.use(errorHandler);
 
-  const http = createServer(app);
+  const http = security.https ? createHttpsServer(security.https, app) : createServer(app);
   const broadcaster = new Broadcaster(http, state, config.realtime.min_interval_ms);
+  // With peers every instance raises the same alert: each tells only its own clients.
+  alerts.engine.onChange((alert) => (broadcaster.localOnly ? broadcaster.io.local : broadcaster.io).emit('alert', alert));
+  security.sockets(broadcaster.io);
+  if (config.realtime.redis_url) {
+    peers = await PeerSync.start(config.realtime.redis_url, broadcaster.io, applyToState, () => state.rigsOf(), log);
+    broadcaster.localOnly = true; // every instance has the whole fleet: each serves its own clients
+  }
   await new Promise<void>((resolveListen, reject) => {
     http.once('error', reject);
     http.listen(config.server.port, config.server.host, () => resolveListen());
   });
   const address = http.address() as AddressInfo;
   const httpHost = config.server.host === '0.0.0.0' ? 'localhost' : config.server.host;
-  const httpUrl = `http://${httpHost}:${address.port}`;
+  const httpUrl = `${security.https ? 'https' : 'http'}://${httpHost}:${address.port}`;
 
   await ingest.start();
+  // Scale-out: a survivor takes over a dead peer's MQTT session so its share keeps flowing (cluster/adoption.ts).
+  const adoption =
+    config.realtime.redis_url && config.mqtt.shared_group
+      ? await SessionAdoption.start(config.realtime.redis_url, config.mqtt.client_id, async (clientId) => {
+          const adopted = ingestFor(clientId, false);
+          await adopted.start();
+          return { closed: () => adopted.closed(), stop: () => adopted.stop() };
+        }, log)
+      : null;
   broadcaster.start();
   const sweeper = setInterval(() => state.sweep(), config.ingest.check_interval_ms);
   const rollupWriter = setInterval(() => store.writeSiteRollups(Date.now(), state.sites()), config.store.site_rollup_interval_ms);
@@ -114,18 +176,26 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
     config,
     state,
     counters,
+    ingest,
     store,
     broker,
     mqttUrl,
+    localAgent: broker ? security.brokerAuth.local : null,
+    security,
     httpUrl,
     http,
+    alerts,
     async stop() {
+      alerts.stop();
       clearInterval(sweeper);
       clearInterval(rollupWriter);
+      await adoption?.stop();
       await ingest.stop();
       await broadcaster.close(); // closes the HTTP server too
+      await peers?.close();
       await store.close();
       await broker?.close();
+      security.close();
     },
   };
 }

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { FleetModel, SimulatorRunner } from '../agents/sim/simulator.js';
 import { startRigline } from './app.js';
+import { REDACT_PATHS } from './auth/index.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 
@@ -17,7 +18,7 @@ try {
   process.exit(1);
 }
 
-const log = pino({ level: config.log.level });
+const log = pino({ level: config.log.level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
 const model = config.sim.enabled
   ? new FleetModel({
       sites: config.sim.sites,
@@ -34,12 +35,18 @@ const rigline = await startRigline(config, {
   log,
   siteNames: new Map(model?.sites.map((s) => [s.id, s.name]) ?? []),
 });
-const sim = model ? new SimulatorRunner(model, { url: rigline.mqttUrl }) : null;
+const sim = model ? new SimulatorRunner(model, { url: rigline.mqttUrl, credentials: rigline.localAgent ?? undefined }) : null;
 sim?.start();
 
 log.info({ http: rigline.httpUrl, mqtt: rigline.mqttUrl }, 'rigline started');
 console.log(`\n  rigline is running: ${rigline.httpUrl}\n  MQTT: ${rigline.mqttUrl}`);
-if (sim) console.log(`  simulated fleet: ${config.sim.sites} sites × ${config.sim.rigs_per_site} rigs (seed ${config.sim.seed})\n`);
+if (sim) console.log(`  simulated fleet: ${config.sim.sites} sites × ${config.sim.rigs_per_site} rigs (seed ${config.sim.seed})`);
+const { identity } = rigline.security;
+if (identity.anonymousRole) {
+  console.log(`  anonymous visitors may use the app as '${identity.anonymousRole}' without logging in (demo; production requires login)`);
+} else console.log('  login required (auth.anonymous: none)');
+if (identity.demoAdmin) console.log(`  demo admin login: ${identity.demoAdmin.username} / ${identity.demoAdmin.password}  (new each start)`);
+console.log('');
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {

@@ -120,7 +120,13 @@ export class Publisher {
   /** Graceful stop: says 'offline' with a reason, then disconnects without triggering the Last Will. */
   async stop(reason = 'agent stopped'): Promise<void> {
     this.stopped = true;
-    if (this.client.connected) await this.publishStatus('offline', reason);
-    await this.client.endAsync();
+    if (this.client.connected) {
+      await this.publishStatus('offline', reason);
+      await this.client.endAsync();
+      return;
+    }
+    // Offline, a plain end() waits for the PUBACKs of messages that were in flight when the connection dropped,
+    // which can never come: force it. (Their owners keep what was not acknowledged, e.g. the agent's spool.)
+    await this.client.endAsync(true);
   }
 }

@@ -10,6 +10,8 @@ export interface SampleContext {
   /** Simulation start, for uptimes. */
   startMs: number;
   seq: number;
+  /** When the rig's current fault began (for faults whose effect accumulates). */
+  faultSinceMs?: number;
 }
 
 const round = (value: number, digits: number): number => Number(value.toFixed(digits));
@@ -47,9 +49,12 @@ function asicSample(site: SimSite, rig: SimRig, fault: FaultKind | null, ctx: Sa
   });
   const hashrate = round(boards.reduce((sum, b) => sum + (b.hashrate_ths ?? 0), 0), 3);
   const uptime = rig.bootOffsetS + Math.floor((ctx.tsMs - ctx.startMs) / 1000);
-  const sharesPerSecond = hashrate / 100;
+  // Share counters are cumulative and monotonic, as a miner's are: a steady rate since boot, plus the extra rejects
+  // accumulated since a pool-rejects fault began.
+  const sharesPerSecond = model.nameplate_ths / 100;
   const accepted = Math.floor(uptime * sharesPerSecond);
-  const rejectRate = fault === 'pool_rejects' ? 0.15 : 0.003;
+  const faultSeconds = fault === 'pool_rejects' ? Math.max(0, (ctx.tsMs - (ctx.faultSinceMs ?? ctx.tsMs)) / 1000) : 0;
+  const rejected = Math.floor(accepted * 0.003) + Math.floor(faultSeconds * sharesPerSecond * 0.2);
   return {
     schema: SCHEMA_VERSION,
     kind: 'asic',
@@ -73,7 +78,7 @@ function asicSample(site: SimSite, rig: SimRig, fault: FaultKind | null, ctx: Sa
         status: 'alive',
         active: true,
         accepted,
-        rejected: Math.floor(accepted * rejectRate),
+        rejected,
         stale: Math.floor(accepted * 0.001),
       },
     ],

@@ -1,7 +1,7 @@
 import type { Sample } from '../../server/contract/index.js';
 import { Publisher } from '../publisher/publisher.js';
 import { buildFleet, type FleetShape, type SimSite } from './fleet.js';
-import { scheduledFault, type FaultKind } from './faults.js';
+import { FAULT_WINDOW_MS, scheduledFault, type FaultKind } from './faults.js';
 import { simulateSample } from './samples.js';
 
 export interface SimulatorOptions extends FleetShape {
@@ -21,6 +21,8 @@ const MAX_BATCH = 1000;
 export class FleetModel {
   readonly sites: SimSite[];
   private readonly forced = new Map<string, FaultKind | null>();
+  /** First sample time at which each forced fault was in effect. */
+  private readonly forcedSince = new Map<string, number>();
 
   constructor(readonly options: SimulatorOptions) {
     this.sites = buildFleet(options);
@@ -29,10 +31,12 @@ export class FleetModel {
   /** Forces a fault on a rig (null clears it and returns the rig to its schedule). */
   setFault(rigId: string, fault: FaultKind | null): void {
     this.forced.set(rigId, fault);
+    this.forcedSince.delete(rigId);
   }
 
   clearFault(rigId: string): void {
     this.forced.delete(rigId);
+    this.forcedSince.delete(rigId);
   }
 
   faultOf(rigId: string, tsMs: number): FaultKind | null {
@@ -46,9 +50,10 @@ export class FleetModel {
     const startMs = this.options.startMs ?? 0;
     const samples: Sample[] = [];
     for (const rig of site.rigs) {
-      const fault = this.forced.has(rig.id)
-        ? (this.forced.get(rig.id) ?? null)
-        : scheduledFault(this.options.seed, rig, tsMs, this.options.faultRate);
+      const isForced = this.forced.has(rig.id);
+      const fault = isForced ? (this.forced.get(rig.id) ?? null) : scheduledFault(this.options.seed, rig, tsMs, this.options.faultRate);
+      if (isForced && !this.forcedSince.has(rig.id)) this.forcedSince.set(rig.id, tsMs);
+      const faultSinceMs = isForced ? this.forcedSince.get(rig.id) : Math.floor(tsMs / FAULT_WINDOW_MS) * FAULT_WINDOW_MS;
       if (fault === 'offline') continue;
       samples.push(
         simulateSample(site, rig, fault, {
@@ -57,6 +62,7 @@ export class FleetModel {
           intervalS: this.options.intervalMs / 1000,
           startMs,
           seq: tick,
+          faultSinceMs,
         }),
       );
     }

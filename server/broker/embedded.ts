@@ -1,10 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { Aedes, type AedesOptions } from 'aedes';
 
 export interface EmbeddedBroker {
   aedes: Aedes;
   port: number;
+  /** The mqtts:// listener's port, when TLS is configured. */
+  tlsPort: number | null;
   close(): Promise<void>;
 }
 
@@ -12,22 +16,36 @@ export interface EmbeddedBroker {
  * In-process MQTT broker (aedes) for the zero-install default. It speaks MQTT 3.1.1 only and ignores `$share`
  * subscriptions, so scale-out deployments use an external broker.
  */
-export async function startEmbeddedBroker(host: string, port: number, hooks: Partial<AedesOptions> = {}): Promise<EmbeddedBroker> {
+export async function startEmbeddedBroker(
+  host: string,
+  port: number,
+  hooks: Partial<AedesOptions> = {},
+  tls?: { port: number; cert_file: string; key_file: string; ca_file?: string },
+): Promise<EmbeddedBroker> {
   const aedes = await Aedes.createBroker(hooks);
-  const server: Server = createServer(aedes.handle);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
+  const servers: Server[] = [createServer(aedes.handle)];
+  if (tls) {
+    const ca = tls.ca_file ? readFileSync(tls.ca_file) : undefined;
+    servers.push(createTlsServer({ cert: readFileSync(tls.cert_file), key: readFileSync(tls.key_file), ca }, aedes.handle));
+  }
+  const listen = (server: Server, listenPort: number): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(listenPort, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  await listen(servers[0] as Server, port);
+  if (tls) await listen(servers[1] as Server, tls.port);
+  const portOf = (server: Server | undefined): number | null => (server ? (server.address() as AddressInfo).port : null);
   return {
     aedes,
-    port: (server.address() as AddressInfo).port,
+    port: portOf(servers[0]) as number,
+    tlsPort: portOf(servers[1]),
     close: () =>
       new Promise<void>((resolve) => {
-        aedes.close(() => server.close(() => resolve()));
+        aedes.close(() => Promise.all(servers.map((s) => new Promise((r) => s.close(r)))).then(() => resolve()));
       }),
   };
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { SiteId } from '../contract/index.js';
+import { AuthSchema, TlsFiles } from './security-schema.js';
+import { AlertsConfigSchema } from './alerts-schema.js';
 import { PlannerConfigSchema } from './planner.js';
 
 /** Every server setting with its default, in one place. config/rigline.yaml documents each key. */
@@ -51,6 +53,8 @@ export const ConfigSchema = z
         port: port.default(3000),
         /** Directory of the built web app (vite build output). */
         web_dir: z.string().default('web/dist'),
+        /** Serve HTTPS with these PEM files (or terminate TLS at a proxy and set auth.cookie_secure). */
+        tls: TlsFiles.optional(),
       })
       .strict()
       .prefault({}),
@@ -62,8 +66,12 @@ export const ConfigSchema = z
         username: z.string().optional(),
         password: z.string().optional(),
         client_id: z.string().min(1).max(64).default('rigline-server'),
+        /** Several instances share ingest through MQTT 5 `$share/{group}/...` (needs an MQTT 5 broker, not aedes). */
+        shared_group: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/).optional(),
+        /** CA / client certificate for an mqtts:// broker. */
+        tls: z.object({ ca_file: z.string().optional(), cert_file: z.string().optional(), key_file: z.string().optional() }).strict().optional(),
         embedded: z
-          .object({ host: z.string().default('0.0.0.0'), port: port.default(1883) })
+          .object({ host: z.string().default('0.0.0.0'), port: port.default(1883), tls: TlsFiles.extend({ port: port.default(8883) }).optional() })
           .strict()
           .prefault({}),
         /** Larger telemetry messages are rejected as 'oversized' before parsing. */
@@ -101,7 +109,11 @@ export const ConfigSchema = z
       .strict()
       .prefault({}),
     realtime: z
-      .object({ min_interval_ms: z.number().int().min(100).max(60_000).default(1000) })
+      .object({
+        min_interval_ms: z.number().int().min(100).max(60_000).default(1000),
+        /** Redis shared by server instances: live updates and fleet state reach every instance's clients. */
+        redis_url: z.string().url().optional(),
+      })
       .strict()
       .prefault({}),
     sim: z
@@ -130,6 +142,8 @@ export const ConfigSchema = z
           .strict(),
       )
       .default([]),
+    auth: AuthSchema,
+    alerts: AlertsConfigSchema,
     /** AI-pivot planner assumptions (server/config/planner.ts). */
     planner: PlannerConfigSchema,
     log: z
@@ -149,6 +163,10 @@ export function crossFieldProblems(raw: unknown): string[] {
     for (const key of ['org', 'bucket', 'token']) {
       if (!store.influxdb?.[key]) problems.push(`store.influxdb.${key}: required when store.kind is 'influxdb2'`);
     }
+  }
+  const shared = (raw as { mqtt?: { shared_group?: unknown } } | null)?.mqtt?.shared_group;
+  if (shared && mqtt?.mode !== 'external') {
+    problems.push('mqtt.shared_group: needs an external MQTT 5 broker (the embedded broker speaks MQTT 3.1.1 only)');
   }
   return problems;
 }

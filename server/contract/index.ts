@@ -5,3 +5,5 @@ export * from './telemetry.js';
 export * from './status.js';
 export * from './api.js';
 export * from './socket.js';
+export * from './alerts.js';
+export * from './rig-page.js';

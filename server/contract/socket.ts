@@ -1,8 +1,10 @@
+import type { Alert } from './alerts.js';
 import type { FleetRollup, RigView, SiteRollup } from './api.js';
 
 /**
  * socket.io events. The server pushes at most once per realtime interval. Every client receives 'fleet';
  * a client that emits 'site:watch' joins that site's room and also receives 'site' updates for it.
+ * Every client also receives 'alert' whenever an alert opens, is acknowledged, changes or resolves.
  */
 export interface FleetUpdate {
   ts: number;
@@ -20,6 +22,8 @@ export interface SiteUpdate {
 export interface ServerToClientEvents {
   fleet: (update: FleetUpdate) => void;
   site: (update: SiteUpdate) => void;
+  /** The alert as it is now, after any change (opened, acknowledged, updated message, resolved). */
+  alert: (alert: Alert) => void;
 }
 
 export interface ClientToServerEvents {

@@ -7,11 +7,30 @@ export interface HealthThresholds {
 }
 
 /** Reasons a reporting rig is degraded; an empty list means healthy. Pure: the sample alone decides. */
-export function degradedReasons(sample: Sample, t: HealthThresholds): string[] {
-  return sample.kind === 'asic' ? asicReasons(sample, t) : gpuReasons(sample, t);
+export function degradedReasons(sample: Sample, t: HealthThresholds, previous?: Sample): string[] {
+  if (sample.kind === 'gpu') return gpuReasons(sample, t);
+  return asicReasons(sample, t, previous?.kind === 'asic' ? previous : undefined);
 }
 
-function asicReasons(s: AsicSample, t: HealthThresholds): string[] {
+/**
+ * Share of rejected shares on the active pool: over the interval since the previous sample when both counters grew
+ * (a miner's counters are cumulative), else since the miner's counters began (first sample, or after a reset).
+ */
+export function rejectRatio(current: AsicSample, previous?: AsicSample): number | null {
+  const pool = current.pools.find((p) => p.active);
+  if (!pool || pool.accepted === null || pool.rejected === null) return null;
+  const before = previous?.pools.find((p) => p.active && p.url === pool.url);
+  let accepted = pool.accepted;
+  let rejected = pool.rejected;
+  if (before && before.accepted !== null && before.rejected !== null && accepted >= before.accepted && rejected >= before.rejected) {
+    accepted -= before.accepted;
+    rejected -= before.rejected;
+  }
+  const total = accepted + rejected;
+  return total > 0 ? rejected / total : null;
+}
+
+function asicReasons(s: AsicSample, t: HealthThresholds, previous?: AsicSample): string[] {
   const reasons: string[] = [];
   for (const board of s.boards) {
     if (board.hashrate_ths === 0 || (board.chips === 0 && (board.expected_chips ?? 0) > 0)) {
@@ -22,14 +41,9 @@ function asicReasons(s: AsicSample, t: HealthThresholds): string[] {
     const hottest = Math.max(board.temp_c ?? -Infinity, board.chip_temp_c ?? -Infinity);
     if (hottest >= t.overheat_c) reasons.push(`hashboard ${board.index} overheating (${hottest} °C)`);
   }
-  const active = s.pools.find((p) => p.active) ?? null;
   if (s.pools.length > 0 && !s.pools.some((p) => p.status === 'alive')) reasons.push('no pool alive');
-  if (active && active.accepted !== null && active.rejected !== null) {
-    const total = active.accepted + active.rejected;
-    if (total > 0 && active.rejected / total > t.reject_ratio) {
-      reasons.push(`rejected shares ${((100 * active.rejected) / total).toFixed(1)}%`);
-    }
-  }
+  const ratio = rejectRatio(s, previous);
+  if (ratio !== null && ratio > t.reject_ratio) reasons.push(`rejected shares ${(100 * ratio).toFixed(1)}%`);
   if ((s.hashrate_5s_ths ?? s.hashrate_avg_ths) === 0) reasons.push('not hashing');
   return reasons;
 }

@@ -33,7 +33,9 @@ export function rollup(rigs: Iterable<RollupInput>): Rollup {
   for (const { status, sample } of rigs) {
     counts.total++;
     counts[status]++;
-    if (sample.kind === 'gpu') gpuTotal += sample.gpus.length;
+    // MIG instances are slices of a GPU listed after it (mig: true): count and average whole GPUs only.
+    const wholeGpus = sample.kind === 'gpu' ? sample.gpus.filter((g) => !g.mig) : [];
+    gpuTotal += wholeGpus.length;
     if (status === 'offline') continue;
     powerW += sample.power_w ?? 0;
     if (sample.kind === 'asic') {
@@ -44,8 +46,8 @@ export function rollup(rigs: Iterable<RollupInput>): Rollup {
         effHashrate += ths;
       }
     } else {
-      gpuOnline += sample.gpus.length;
-      for (const gpu of sample.gpus) {
+      gpuOnline += wholeGpus.length;
+      for (const gpu of wholeGpus) {
         if (gpu.utilization_pct === null) continue;
         utilSum += gpu.utilization_pct;
         utilCount++;

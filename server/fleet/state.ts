@@ -8,7 +8,7 @@ export interface FleetStateOptions extends HealthThresholds {
   now?: () => number;
 }
 
-interface RigRecord {
+export interface RigRecord {
   sample: Sample;
   /** Server time of the last live sample: agent clocks may be wrong, the server's decides silence. */
   lastSeen: number;
@@ -41,7 +41,7 @@ export class FleetState {
       if (sample.historical) continue;
       const current = this.rigs.get(sample.rig);
       if (current && current.sample.ts > sample.ts) continue; // late, out-of-order sample: keep the newer one
-      const reasons = degradedReasons(sample, this.options);
+      const reasons = degradedReasons(sample, this.options, current?.sample);
       this.rigs.set(sample.rig, { sample, lastSeen: now, source, status: reasons.length ? 'degraded' : 'online', reasons });
       if (!current || current.sample.site !== sample.site) this.index(sample.rig, sample.site, current?.sample.site);
       this.touch(sample.rig, sample.site);
@@ -133,6 +133,22 @@ export class FleetState {
   rigsOf(site?: string): RigView[] {
     const ids = site === undefined ? [...this.rigs.keys()] : [...(this.bySite.get(site) ?? [])];
     return ids.sort().map((id) => view(this.rigs.get(id) as RigRecord));
+  }
+
+  /**
+   * Live records without copying: for server-side scans (paged rig tables, alert rules) over sites of 100,000
+   * rigs, where building a RigView per rig would dominate. Callers must not modify them.
+   */
+  *records(site?: string): IterableIterator<[string, Readonly<RigRecord>]> {
+    if (site === undefined) {
+      yield* this.rigs.entries();
+      return;
+    }
+    for (const id of this.bySite.get(site) ?? []) yield [id, this.rigs.get(id) as RigRecord];
+  }
+
+  siteRigCount(site: string): number {
+    return this.bySite.get(site)?.size ?? 0;
   }
 
   get rigCount(): number {

@@ -8,8 +8,8 @@ export class Counters {
   stored = 0;
   private readonly invalid = new Map<string, number>();
 
-  reject(reason: InvalidReason | string): void {
-    this.invalid.set(reason, (this.invalid.get(reason) ?? 0) + 1);
+  reject(reason: InvalidReason | string, count = 1): void {
+    this.invalid.set(reason, (this.invalid.get(reason) ?? 0) + count);
   }
 
   invalidCount(reason: string): number {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { STATUS_SUBSCRIPTION, TELEMETRY_SUBSCRIPTION } from '../contract/index.js';
@@ -9,7 +10,12 @@ export interface MqttIngestOptions {
   clientId: string;
   username?: string;
   password?: string;
+  /** MQTT 5 shared subscription group: instances in one group split the messages (MQTT 5.0 §4.8.2). */
+  sharedGroup?: string;
+  tls?: { ca_file?: string; cert_file?: string; key_file?: string };
   maxPayloadBytes: number;
+  /** Scale-out: a session adopted from a dead peer is not reconnected once the peer takes it back. */
+  reconnect?: boolean;
   log: Logger;
 }
 
@@ -31,22 +37,34 @@ export class MqttIngest {
 
   async start(): Promise<void> {
     const { options } = this;
+    const file = (path: string | undefined): Buffer | undefined => (path ? readFileSync(path) : undefined);
+    const shared = options.sharedGroup !== undefined;
     const client = mqtt.connect(options.url, {
       clientId: options.clientId,
       clean: false,
-      protocolVersion: 4,
+      // $share needs MQTT 5; a session expiry keeps the session (and its queue) across a restart (MQTT 5.0 §3.1.2.11.2).
+      protocolVersion: shared ? 5 : 4,
+      ...(shared ? { properties: { sessionExpiryInterval: 24 * 3600 } } : {}),
       username: options.username,
       password: options.password,
-      reconnectPeriod: 1000,
+      ca: file(options.tls?.ca_file),
+      cert: file(options.tls?.cert_file),
+      key: file(options.tls?.key_file),
+      reconnectPeriod: options.reconnect === false ? 0 : 1000,
     });
+    const subscriptions = [TELEMETRY_SUBSCRIPTION, STATUS_SUBSCRIPTION].map((filter) =>
+      shared ? `$share/${options.sharedGroup}/${filter}` : filter,
+    );
     this.client = client;
     client.on('message', (topic, payload) => this.handle(topic, payload));
     client.on('error', (err) => options.log.warn({ err: err.message }, 'mqtt ingest error'));
     client.on('connect', (connack) => {
       options.log.info({ url: options.url, sessionPresent: connack.sessionPresent }, 'mqtt ingest connected');
       // Subscribing on every connect also covers brokers that lost the session.
-      client.subscribe([TELEMETRY_SUBSCRIPTION, STATUS_SUBSCRIPTION], { qos: 1 }, (err) => {
+      client.subscribe(subscriptions, { qos: 1 }, (err, granted) => {
         if (err) options.log.error({ err: err.message }, 'mqtt subscribe failed');
+        // A broker ACL that refuses the subscription answers 0x80 (3.1.1) / 0x87 (5): say so, ingest gets nothing.
+        for (const grant of granted ?? []) if (grant.qos >= 0x80) options.log.error({ topic: grant.topic, code: grant.qos }, 'mqtt subscription refused');
       });
     });
     await new Promise<void>((resolve) => client.once('connect', () => resolve()));
@@ -67,6 +85,11 @@ export class MqttIngest {
       this.counters.reject('internal');
       this.options.log.error({ err }, 'ingest handler failed');
     }
+  }
+
+  /** Resolves when the connection closes for good (only without reconnect). */
+  closed(): Promise<void> {
+    return new Promise((resolve) => this.client?.once('close', () => resolve()));
   }
 
   async stop(): Promise<void> {

@@ -10,6 +10,8 @@ import type { FleetState } from '../fleet/state.js';
 export class Broadcaster {
   readonly io: Server<ClientToServerEvents, ServerToClientEvents>;
   private timer: NodeJS.Timeout | null = null;
+  /** Scale-out: emit to this instance's clients only (each instance has the whole fleet; see cluster/peer-sync). */
+  localOnly = false;
 
   constructor(
     http: HttpServer,
@@ -39,10 +41,11 @@ export class Broadcaster {
     const changes = this.state.takeChanges();
     if (changes.size === 0) return;
     const ts = Date.now();
-    this.io.emit('fleet', { ts, fleet: this.state.fleet(), sites: this.state.sites() });
+    const out = this.localOnly ? this.io.local : this.io;
+    out.emit('fleet', { ts, fleet: this.state.fleet(), sites: this.state.sites() });
     for (const [siteId, rigs] of changes) {
       const site = this.state.site(siteId);
-      if (site) this.io.to(siteRoom(siteId)).emit('site', { ts, site, rigs });
+      if (site) out.to(siteRoom(siteId)).emit('site', { ts, site, rigs });
     }
   }
 

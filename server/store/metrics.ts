@@ -31,7 +31,7 @@ export function sampleMetrics(sample: Sample): MetricValues {
     power_kw: powerKw,
     efficiency_jth: null,
     temp_c: max(sample.gpus.map((g) => g.temp_c)),
-    gpu_util_pct: mean(sample.gpus.map((g) => g.utilization_pct)),
+    gpu_util_pct: mean(sample.gpus.filter((g) => !g.mig).map((g) => g.utilization_pct)),
   };
 }
 

@@ -51,11 +51,12 @@ describe('walking skeleton over real TCP: simulator → embedded broker → inge
   it('reports exact fleet and site rollups for a seeded fleet', async () => {
     const faults = { 'site-01-r00003': 'hashboard_lost', 'site-02-r00010': 'overheat', 'site-03-r00020': 'pool_rejects', 'site-02-r00016': 'gpu_xid' } as const;
     for (const [rig, fault] of Object.entries(faults)) model.setFault(rig, fault);
-    const sent = await runner.tick(ts);
-    const samples = model.sites.flatMap((site) => model.samplesAt(site, 0, ts));
-    expect(sent).toBe(120);
+    // Two ticks a minute apart: the reject rate is judged over the interval between a rig's samples.
+    expect(await runner.tick(ts - 60_000)).toBe(120);
+    expect(await runner.tick(ts)).toBe(120);
+    const samples = model.sites.flatMap((site) => model.samplesAt(site, 1, ts));
     expect(samples).toHaveLength(120);
-    await waitFor(async () => ((await getJson<{ ingest: { stored: number } }>(rigline, '/api/health')).body.ingest.stored === 120 ? true : undefined));
+    await waitFor(async () => ((await getJson<{ ingest: { stored: number } }>(rigline, '/api/health')).body.ingest.stored === 240 ? true : undefined));
 
     const fleet = FleetRollup.parse((await getJson(rigline, '/api/fleet')).body);
     const expected = expectedTotals(samples, new Set(Object.keys(faults)));
@@ -85,6 +86,8 @@ describe('walking skeleton over real TCP: simulator → embedded broker → inge
     expect(hot?.status).toBe('degraded');
     expect(hot?.status_reasons.join(' ')).toMatch(/overheating/);
     expect(rigs.find((r) => r.rig === 'site-02-r00016')?.status_reasons.join(' ')).toMatch(/Xid 79/);
+    const rejecting = RigView.array().parse((await getJson(rigline, '/api/rigs?site=site-03')).body).find((r) => r.rig === 'site-03-r00020');
+    expect(rejecting?.status_reasons.join(' ')).toMatch(/rejected shares (1[5-9]|20)\.\d%/);
   });
 
   it('answers API errors as JSON with a stable code', async () => {

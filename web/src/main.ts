@@ -1,50 +1,71 @@
-import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, FleetUpdate, ServerToClientEvents, SiteRollup } from '../../server/contract/index.js';
-import { escapeHtml, fmtHashrate, fmtOrDash, fmtPower } from './format.js';
+import { mountPlanner } from './planner/page.js';
+import { live, perFrame } from './live.js';
+import { onNavigate, route, startRouter } from './router.js';
+import { mountSession } from './session.js';
+import { alertsView } from './views/alerts.js';
+import { overviewView } from './views/overview.js';
+import { rigView } from './views/rig.js';
+import { siteView } from './views/site.js';
 import './style.css';
 
+/** App shell: header with navigation, live indicator and alert badge; the router mounts one view below it. */
 const app = document.querySelector<HTMLDivElement>('#app') as HTMLDivElement;
 app.innerHTML = `
-  <header><h1>rigline</h1><span id="conn" class="conn down">connecting…</span></header>
-  <section class="tiles" id="tiles"></section>
-  <table id="sites"><thead><tr>
-    <th>Site</th><th>Rigs</th><th>Online</th><th>Degraded</th><th>Offline</th>
-    <th>Hashrate</th><th>Power</th><th>Efficiency</th><th>GPUs</th><th>GPU util.</th>
-  </tr></thead><tbody></tbody></table>`;
+  <header class="topbar">
+    <a href="/" class="brand" aria-label="rigline home"><span class="logo">◆</span> rigline</a>
+    <nav>
+      <a href="/" data-nav="fleet">Fleet</a>
+      <a href="/alerts" data-nav="alerts">Alerts <span class="badge" id="alert-badge" hidden></span></a>
+      <a href="/planner" data-nav="planner">Planner</a>
+    </nav>
+    <div class="spacer"></div>
+    <div id="session" class="session"></div>
+    <div id="conn" class="conn down" role="status" aria-live="polite" data-state="connecting"><span class="dot"></span><span class="text">Connecting…</span></div>
+  </header>
+  <main id="view"></main>`;
 
-function tile(label: string, value: string, id: string): string {
-  return `<div class="tile"><div class="label">${label}</div><div class="value" data-testid="${id}">${value}</div></div>`;
-}
-
-function siteRow(s: SiteRollup): string {
-  return `<tr data-site="${escapeHtml(s.id)}"><td>${escapeHtml(s.name)}</td><td>${s.rigs.total}</td><td>${s.rigs.online}</td>
-    <td>${s.rigs.degraded}</td><td>${s.rigs.offline}</td><td>${fmtHashrate(s.hashrate_ths)}</td><td>${fmtPower(s.power_kw)}</td>
-    <td>${fmtOrDash(s.efficiency_jth, 1, 'J/TH')}</td><td>${s.gpus.online}/${s.gpus.total}</td>
-    <td>${fmtOrDash(s.gpus.utilization_pct, 0, '%')}</td></tr>`;
-}
-
-function render(update: FleetUpdate): void {
-  const f = update.fleet;
-  (document.querySelector('#tiles') as HTMLElement).innerHTML = [
-    tile('Hashrate', fmtHashrate(f.hashrate_ths), 'hashrate'),
-    tile('Power', fmtPower(f.power_kw), 'power'),
-    tile('Efficiency', fmtOrDash(f.efficiency_jth, 1, 'J/TH'), 'efficiency'),
-    tile('Rigs online', `${f.rigs.online + f.rigs.degraded} / ${f.rigs.total}`, 'rigs-online'),
-    tile('Degraded', String(f.rigs.degraded), 'rigs-degraded'),
-    tile('Offline', String(f.rigs.offline), 'rigs-offline'),
-    tile('GPU util.', fmtOrDash(f.gpus.utilization_pct, 0, '%'), 'gpu-util'),
-  ].join('');
-  (document.querySelector('#sites tbody') as HTMLElement).innerHTML = update.sites.map(siteRow).join('');
-}
-
-const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io();
+void mountSession(document.querySelector('#session') as HTMLElement);
 const conn = document.querySelector('#conn') as HTMLElement;
-socket.on('connect', () => {
-  conn.textContent = 'live';
-  conn.className = 'conn up';
+function paintConnection(): void {
+  const up = live.connected;
+  const age = live.lastMessageAt ? Math.round((Date.now() - live.lastMessageAt) / 1000) : null;
+  const stale = up && age !== null && age > 15;
+  conn.className = `conn ${!up ? 'down' : stale ? 'stale' : 'up'}`;
+  conn.dataset.state = !up ? 'disconnected' : stale ? 'stale' : 'live';
+  (conn.querySelector('.text') as HTMLElement).textContent = !up
+    ? 'Disconnected, reconnecting…'
+    : stale
+      ? `Live · no update for ${age} s`
+      : 'Live';
+}
+live.onConnection.on(paintConnection);
+setInterval(paintConnection, 1000);
+
+const badge = document.querySelector('#alert-badge') as HTMLElement;
+function paintBadge(): void {
+  let open = 0;
+  let critical = 0;
+  for (const a of live.activeAlerts.values()) {
+    if (a.state !== 'open') continue;
+    open++;
+    if (a.severity === 'critical') critical++;
+  }
+  badge.hidden = open === 0;
+  badge.textContent = String(open);
+  badge.className = `badge ${critical > 0 ? 'critical' : 'warning'}`;
+  badge.title = `${open} open alert${open === 1 ? '' : 's'}`;
+}
+const paintBadgeSoon = perFrame(paintBadge);
+live.onAlert.on(paintBadgeSoon);
+live.onAlertsLoaded.on(paintBadgeSoon);
+
+onNavigate((nav) => {
+  for (const a of document.querySelectorAll<HTMLAnchorElement>('nav a')) a.classList.toggle('active', a.dataset.nav === nav);
 });
-socket.on('disconnect', () => {
-  conn.textContent = 'disconnected';
-  conn.className = 'conn down';
-});
-socket.on('fleet', render);
+
+route('/', 'fleet', overviewView);
+route('/sites/:id', 'fleet', siteView);
+route('/rigs/:id', 'fleet', rigView);
+route('/alerts', 'alerts', alertsView);
+route('/planner', 'planner', (root) => mountPlanner(root));
+startRouter(document.querySelector('#view') as HTMLElement);

@@ -1,0 +1,128 @@
+import express, { Router, type Response } from 'express';
+import { z } from 'zod';
+import { ApiError } from '../api/errors.js';
+import type { Config } from '../config/schema.js';
+import { describeAgent, issueAgent } from './agents.js';
+import { principalOf } from './http-guard.js';
+import type { Identity, Principal } from './identity.js';
+import { writeMosquittoFiles } from './mosquitto-files.js';
+import { ROLES } from './roles.js';
+import { USER_ITERATIONS, hashPassword } from './secrets.js';
+import { SESSION_COOKIE } from './sessions.js';
+import type { CredentialStore } from './store.js';
+
+const Username = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$/, 'letters, digits, . _ -, 1 to 64 characters');
+const Login = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) });
+const NewToken = z.object({ name: z.string().min(1).max(128), role: z.enum(ROLES).optional() });
+const NewAgent = z.object({
+  username: Username,
+  kind: z.enum(['agent', 'ingest']).default('agent'),
+  site: z.string().optional(),
+  rigs: z.array(z.string()).max(100_000).optional(),
+});
+const NewUser = z.object({ username: Username, role: z.enum(ROLES), password: z.string().min(12).max(1024) });
+
+function body<T>(schema: z.ZodType<T>, value: unknown): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ApiError(400, 'invalid_body', issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'invalid body');
+  }
+  return parsed.data;
+}
+
+function who(res: Response): Principal {
+  const principal = principalOf(res);
+  if (!principal?.username) throw new ApiError(401, 'unauthenticated', 'log in first');
+  return principal;
+}
+
+/** /api/auth (login, logout, me, own API tokens) and /api/admin (agents, users). Guarded by ROUTE_POLICY. */
+export function authRoutes(identity: Identity, store: CredentialStore, config: Config, https: boolean): Router {
+  const router = Router();
+  const secure = config.auth.cookie_secure === 'auto' ? https : config.auth.cookie_secure;
+  const form = express.urlencoded({ extended: false, limit: '4kb' });
+  // Mounted before the app's own body parser (the guard runs first): parse what these routes need.
+  router.use(['/auth', '/admin'], express.json({ limit: '1mb' }));
+
+  router.post('/auth/login', form, (req, res) => {
+    const fromForm = Boolean(req.is('urlencoded'));
+    const { username, password } = body(Login, req.body);
+    const person = identity.login(username, password);
+    if (!person) {
+      if (fromForm) return res.redirect(303, '/login?failed=1');
+      throw new ApiError(401, 'bad_credentials', 'unknown user or wrong password');
+    }
+    const { value, session } = identity.sessions.issue(person.username);
+    res.cookie(SESSION_COOKIE, value, { httpOnly: true, sameSite: 'strict', secure, path: '/', maxAge: identity.sessions.ttlMs });
+    if (fromForm) return res.redirect(303, '/');
+    res.json({ username: person.username, role: person.role, expires: new Date(session.expiresMs).toISOString() });
+  });
+
+  router.post('/auth/logout', (_req, res) => {
+    res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'strict', secure, path: '/' });
+    res.status(204).end();
+  });
+
+  router.get('/auth/me', (_req, res) => {
+    const principal = principalOf(res);
+    res.json(principal ? { kind: principal.kind, username: principal.username, role: principal.role } : { kind: 'none', role: null });
+  });
+
+  router.get('/auth/tokens', (_req, res) => {
+    const me = who(res);
+    const mine = store.tokens().filter((t) => me.role === 'admin' || t.username === me.username);
+    res.json(mine.map(({ digest: _digest, ...rest }) => rest));
+  });
+
+  router.post('/auth/tokens', (req, res) => {
+    const me = who(res);
+    const owner = identity.person(me.username as string);
+    if (!owner || me.kind === 'token') throw new ApiError(403, 'forbidden', 'tokens are created by a logged-in person');
+    const request = body(NewToken, req.body);
+    const { id, token } = identity.issueToken(owner, request.role ?? owner.role, request.name);
+    res.status(201).json({ id, token, role: store.token(id)?.role, note: 'the token is shown only once' });
+  });
+
+  router.delete('/auth/tokens/:id', (req, res) => {
+    const me = who(res);
+    const token = store.token(req.params.id);
+    if (!token || (me.role !== 'admin' && token.username !== me.username)) throw new ApiError(404, 'token_not_found', `no token ${req.params.id}`);
+    store.revokeToken(token.id);
+    res.status(204).end();
+  });
+
+  const mosquittoFiles = (): void => {
+    if (config.auth.credentials_file) writeMosquittoFiles(store, config.auth.mosquitto.password_file, config.auth.mosquitto.acl_file);
+  };
+
+  router.get('/admin/agents', (_req, res) => res.json(store.agents().map(describeAgent)));
+  router.post('/admin/agents', (req, res) => {
+    const request = body(NewAgent, req.body);
+    try {
+      const { record, password } = issueAgent(store, request);
+      mosquittoFiles();
+      res.status(201).json({ ...describeAgent(record), password, note: 'the password is shown only once' });
+    } catch (err) {
+      throw new ApiError(400, 'invalid_body', (err as Error).message);
+    }
+  });
+  router.delete('/admin/agents/:username', (req, res) => {
+    if (!store.revokeAgent(req.params.username)) throw new ApiError(404, 'agent_not_found', `no active agent ${req.params.username}`);
+    mosquittoFiles();
+    res.status(204).end();
+  });
+
+  router.get('/admin/users', (_req, res) => res.json(store.users().map(({ hash: _hash, ...rest }) => rest)));
+  router.post('/admin/users', (req, res) => {
+    const request = body(NewUser, req.body);
+    store.putUser({ username: request.username, role: request.role, hash: hashPassword(request.password, USER_ITERATIONS), created: new Date().toISOString() });
+    res.status(201).json({ username: request.username, role: request.role });
+  });
+  router.delete('/admin/users/:username', (req, res) => {
+    if (!store.deleteUser(req.params.username)) throw new ApiError(404, 'user_not_found', `no user ${req.params.username}`);
+    res.status(204).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,91 @@
+import type { RequestHandler, Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
+import { ApiError } from '../api/errors.js';
+import type { Identity, Principal } from './identity.js';
+import { can } from './roles.js';
+import { requirementFor } from './route-policy.js';
+
+export function principalOf(res: Response): Principal | null {
+  return (res.locals.principal as Principal | null | undefined) ?? null;
+}
+
+/**
+ * Secure headers (helmet). HSTS and upgrade-insecure-requests only when this server serves HTTPS itself: on a plain
+ * http:// demo they would make browsers refuse the page.
+ */
+export function secureHeaders(https: boolean): RequestHandler {
+  return helmet({
+    strictTransportSecurity: https,
+    contentSecurityPolicy: {
+      directives: { upgradeInsecureRequests: https ? [] : null, connectSrc: ["'self'", 'ws:', 'wss:'] },
+    },
+  });
+}
+
+const limited = (code: string, message: string): RequestHandler => (_req, _res, next) => next(new ApiError(429, code, message));
+
+/** Per client address; the login limiter counts failed attempts only, so a user who logs in is not held back. */
+export function rateLimits(loginPerMinute: number, apiPerMinute: number): { login: RequestHandler; api: RequestHandler } {
+  return {
+    login: rateLimit({
+      windowMs: 60_000,
+      limit: loginPerMinute,
+      skipSuccessfulRequests: true,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      handler: (req, res, next) => limited('rate_limited', 'too many login attempts; wait a minute')(req, res, next),
+    }),
+    api: rateLimit({
+      windowMs: 60_000,
+      limit: apiPerMinute,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      handler: (req, res, next) => limited('rate_limited', 'too many requests; slow down')(req, res, next),
+    }),
+  };
+}
+
+/** Resolves who is calling (cookie session, bearer token or anonymous role) into res.locals.principal. */
+export function authenticate(identity: Identity): RequestHandler {
+  return (req, res, next) => {
+    const resolution = identity.resolve(req.headers.cookie, req.headers.authorization);
+    if ('invalid' in resolution && req.path.startsWith('/api')) {
+      next(new ApiError(401, 'invalid_credentials', resolution.invalid));
+      return;
+    }
+    res.locals.principal = identity.principalOf(resolution);
+    next();
+  };
+}
+
+/** Enforces ROUTE_POLICY: 401 without a principal, 403 when the role lacks the permission. */
+export const guard: RequestHandler = (req, res, next) => {
+  const requirement = requirementFor(req.method, req.originalUrl.split('?')[0] ?? '');
+  if (requirement === null || requirement === 'public') {
+    next();
+    return;
+  }
+  const principal = principalOf(res);
+  if (!principal) {
+    next(new ApiError(401, 'unauthenticated', 'log in or send Authorization: Bearer <token>'));
+    return;
+  }
+  if (!can(principal.role, requirement)) {
+    next(new ApiError(403, 'forbidden', `role ${principal.role} may not ${req.method} ${req.path} (needs ${requirement})`));
+    return;
+  }
+  next();
+};
+
+/** When login is required, page visits without a session go to the login page (API calls get 401 JSON instead). */
+export function loginRedirect(identity: Identity): RequestHandler {
+  return (req, res, next) => {
+    const page = req.method === 'GET' && !/^\/(api|socket\.io|login|assets)(\/|$)/.test(req.path);
+    if (page && !principalOf(res) && identity.anonymousRole === null && req.accepts('html')) {
+      res.redirect(303, '/login');
+      return;
+    }
+    next();
+  };
+}

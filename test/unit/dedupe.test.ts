@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import type { Sample } from '../../server/contract/index.js';
+import { SeqDedupe } from '../../server/ingest/dedupe.js';
+
+const sample = (rig: string, seq: number | undefined, historical = false): Sample => ({
+  schema: 1,
+  kind: 'gpu',
+  site: 'site-a',
+  rig,
+  ts: 1_700_000_000_000 + (seq ?? 0),
+  interval_s: 10,
+  ...(seq === undefined ? {} : { seq }),
+  ...(historical ? { historical: true } : {}),
+  power_w: null,
+  power_source: null,
+  errors: [],
+  host_model: null,
+  driver_version: null,
+  gpus: [],
+  tokens_per_s: null,
+});
+
+describe('server replay dedupe by (rig, seq)', () => {
+  it('drops a replayed sample already taken live or replayed before, per rig', () => {
+    const dedupe = new SeqDedupe();
+    expect(dedupe.filter([sample('a', 1), sample('a', 2)])).toHaveLength(2);
+    expect(dedupe.filter([sample('a', 2, true), sample('a', 3, true), sample('b', 2, true)]).map((s) => `${s.rig}:${s.seq}`)).toEqual(['a:3', 'b:2']);
+    expect(dedupe.filter([sample('a', 3, true)])).toHaveLength(0);
+    expect(dedupe.duplicates).toBe(2);
+  });
+
+  it('never drops live samples or samples without seq', () => {
+    const dedupe = new SeqDedupe();
+    dedupe.filter([sample('a', 5), sample('a', undefined, true)]);
+    expect(dedupe.filter([sample('a', 5), sample('a', undefined, true)])).toHaveLength(2);
+    expect(dedupe.duplicates).toBe(0);
+  });
+});
