@@ -15,7 +15,7 @@ export interface FleetUpdate {
 export interface SiteUpdate {
   ts: number;
   site: SiteRollup;
-  /** Rigs whose state changed since the previous push to this room. */
+  /** Rigs whose state changed since the previous push to this room; empty in the reply to 'site:watch'. */
   rigs: RigView[];
 }
 

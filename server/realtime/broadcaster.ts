@@ -24,8 +24,9 @@ export class Broadcaster {
       socket.on('site:watch', (siteId) => {
         if (typeof siteId !== 'string' || !isValidId(siteId)) return;
         void socket.join(siteRoom(siteId));
+        // The rollup only: a site may hold 100,000 rigs, which clients page over REST (GET /api/sites/:id/rigs).
         const site = state.site(siteId);
-        if (site) socket.emit('site', { ts: Date.now(), site, rigs: state.rigsOf(siteId) });
+        if (site) socket.emit('site', { ts: Date.now(), site, rigs: [] });
       });
       socket.on('site:unwatch', (siteId) => {
         if (typeof siteId === 'string') void socket.leave(siteRoom(siteId));
@@ -43,7 +44,11 @@ export class Broadcaster {
     const ts = Date.now();
     const out = this.localOnly ? this.io.local : this.io;
     out.emit('fleet', { ts, fleet: this.state.fleet(), sites: this.state.sites() });
+    // Both emit paths reach this instance's own clients only (see localOnly), so its own rooms say who is watching:
+    // sites nobody watches are not serialised at all.
+    const rooms = this.io.of('/').adapter.rooms;
     for (const [siteId, rigs] of changes) {
+      if (!rooms.get(siteRoom(siteId))?.size) continue;
       const site = this.state.site(siteId);
       if (site) out.to(siteRoom(siteId)).emit('site', { ts, site, rigs });
     }
