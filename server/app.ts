@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -21,6 +22,7 @@ import { Counters } from './ingest/counters.js';
 import { SeqDedupe } from './ingest/dedupe.js';
 import { MqttIngest } from './ingest/mqtt-ingest.js';
 import { SessionAdoption } from './cluster/adoption.js';
+import { AlertSync } from './cluster/alert-sync.js';
 import { PeerSync } from './cluster/peer-sync.js';
 import type { Decoded } from './ingest/decode.js';
 import { Broadcaster } from './realtime/broadcaster.js';
@@ -119,6 +121,7 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
     }
   }
   let peers: PeerSync | null = null;
+  let alertSync: AlertSync | null = null;
 
   const app = express();
   app.disable('x-powered-by');
@@ -149,6 +152,9 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   if (config.realtime.redis_url) {
     peers = await PeerSync.start(config.realtime.redis_url, broadcaster.io, applyToState, () => state.rigsOf(), log);
     broadcaster.localOnly = true; // every instance has the whole fleet: each serves its own clients
+    // Each process its own id (a restart under the same client id is a new claimer): see cluster/alert-claims.ts.
+    const self = `${config.mqtt.client_id}-${randomUUID().slice(0, 8)}`;
+    alertSync = await AlertSync.start(config.realtime.redis_url, self, broadcaster.io, alerts, config.alerts.group_wait_ms, log);
   }
   await new Promise<void>((resolveListen, reject) => {
     http.once('error', reject);
@@ -187,6 +193,7 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
     alerts,
     async stop() {
       alerts.stop();
+      await alertSync?.stop();
       clearInterval(sweeper);
       clearInterval(rollupWriter);
       await adoption?.stop();

@@ -112,7 +112,7 @@ const MAX_GROUP = 500;
  */
 export class WebhookNotifier {
   private readonly queues: { hook: WebhookConfig; queue: WebhookQueue }[];
-  private readonly groups = new Map<string, { event: AlertEvent; alerts: Alert[]; timer: NodeJS.Timeout }>();
+  private readonly groups = new Map<string, { event: AlertEvent; alerts: Alert[]; queued: (() => void)[]; timer: NodeJS.Timeout }>();
 
   constructor(
     private readonly config: AlertsConfig,
@@ -121,21 +121,28 @@ export class WebhookNotifier {
     this.queues = config.webhooks.map((hook) => ({ hook, queue: new WebhookQueue(hook, config.retry, log) }));
   }
 
-  notify(alert: Alert, event: AlertEvent): void {
-    if (event === 'acknowledged' || this.queues.length === 0) return;
-    if (event === 'resolved' && alert.resolved_by === 'manual') return;
+  /** Whether notify() would send anything for this event (acknowledgements and manual resolutions are not sent). */
+  wants(alert: Alert, event: AlertEvent): boolean {
+    return this.queues.length > 0 && event !== 'acknowledged' && !(event === 'resolved' && alert.resolved_by === 'manual');
+  }
+
+  /** `queued` runs once the notification is in the webhook queues (after group_wait_ms); cluster claims use it. */
+  notify(alert: Alert, event: AlertEvent, queued?: () => void): void {
+    if (!this.wants(alert, event)) return;
     if (this.config.group_wait_ms === 0) {
       this.send([alert], event);
+      queued?.();
       return;
     }
     const key = `${event}:${alert.site}:${alert.kind}`;
     const group = this.groups.get(key);
     if (group) {
       group.alerts.push(alert);
+      if (queued) group.queued.push(queued);
       return;
     }
     const timer = setTimeout(() => this.flush(key), this.config.group_wait_ms);
-    this.groups.set(key, { event, alerts: [alert], timer });
+    this.groups.set(key, { event, alerts: [alert], queued: queued ? [queued] : [], timer });
   }
 
   private flush(key: string): void {
@@ -143,6 +150,7 @@ export class WebhookNotifier {
     if (!group) return;
     this.groups.delete(key);
     for (let i = 0; i < group.alerts.length; i += MAX_GROUP) this.send(group.alerts.slice(i, i + MAX_GROUP), group.event);
+    for (const queued of group.queued) queued();
   }
 
   private send(alerts: Alert[], event: AlertEvent): void {
