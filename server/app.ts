@@ -99,6 +99,12 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
         let message = decoded;
         // Stored once, here; applied to fleet state here and, through Redis, on every peer instance.
         if (message.kind === 'telemetry') {
+          const refusal = security.ownership.refusal(message.site, message.source, message.samples);
+          if (refusal) {
+            counters.reject('unauthorized');
+            log.debug({ site: message.site, source: message.source, refusal }, 'message refused');
+            return;
+          }
           // Replayed (historical) samples already taken are dropped and counted under invalid.duplicate.
           const samples = dedupe.filter(message.samples);
           if (samples.length < message.samples.length) counters.reject('duplicate', message.samples.length - samples.length);

@@ -1,5 +1,6 @@
 import type { Aedes, AedesOptions, Client } from 'aedes';
 import { canPublish, canSubscribe, principalOf, type MqttPrincipal } from './acl.js';
+import { foreignRig } from './ownership.js';
 import { digestEquals, randomSecret, tokenDigest, verifyPassword } from './secrets.js';
 import type { CredentialStore } from './store.js';
 
@@ -89,7 +90,9 @@ export class BrokerAuth {
       authorizePublish: (client, packet, done) => {
         // client is null for messages the broker itself publishes (a will after its client left).
         const principal = client ? this.clients.get(client) : undefined;
-        if (client && (!principal || !canPublish(principal, packet.topic))) {
+        // A rig agent's batch may name only its own rigs, whatever topic it goes to (ownership.ts).
+        const foreign = principal?.kind === 'agent' && principal.rigs !== null && foreignRig(packet.payload, principal.rigs) !== null;
+        if (client && (!principal || !canPublish(principal, packet.topic) || foreign)) {
           // MQTT-3.3.5-2 allows acknowledging or closing. Acknowledge and drop, as Mosquitto does: closing makes the
           // client resend the same message on every reconnect, forever. The message goes to a topic nobody may read.
           this.refused('unauthorized');

@@ -9,6 +9,7 @@ import { authenticate, guard, loginRedirect, rateLimits, secureHeaders } from '.
 import { Identity } from './identity.js';
 import { loginPage } from './login-page.js';
 import { authenticateSockets } from './socket-auth.js';
+import { RigOwnership } from './ownership.js';
 import { CredentialStore } from './store.js';
 
 /** Secrets pino must never print (pino `redact` paths): credentials in configs, requests and our own objects. */
@@ -31,6 +32,8 @@ export interface Security {
   store: CredentialStore;
   identity: Identity;
   brokerAuth: BrokerAuth;
+  /** Ingest-side check that a rig agent's topic carries only its own rigs (any broker; ownership.ts). */
+  ownership: RigOwnership;
   https: { cert: Buffer; key: Buffer; ca?: Buffer } | null;
   /** Headers, rate limits, authentication, route guard, login page and /api/auth + /api/admin routes. */
   mount(app: Express): void;
@@ -44,6 +47,7 @@ export function setupSecurity(config: Config, counters: Counters): Security {
   store.watch();
   const identity = new Identity(store, config.auth);
   const brokerAuth = new BrokerAuth(store, (reason) => counters.reject(reason));
+  const ownership = new RigOwnership(store);
   const tls = config.server.tls;
   const https = tls
     ? { cert: readFileSync(tls.cert_file), key: readFileSync(tls.key_file), ca: tls.ca_file ? readFileSync(tls.ca_file) : undefined }
@@ -53,6 +57,7 @@ export function setupSecurity(config: Config, counters: Counters): Security {
     store,
     identity,
     brokerAuth,
+    ownership,
     https,
     mount(app) {
       app.use(secureHeaders(https !== null));
