@@ -156,11 +156,12 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   alerts.engine.onChange((alert) => (broadcaster.localOnly ? broadcaster.io.local : broadcaster.io).emit('alert', alert));
   security.sockets(broadcaster.io);
   if (config.realtime.redis_url) {
-    peers = await PeerSync.start(config.realtime.redis_url, broadcaster.io, applyToState, () => state.rigsOf(), log);
-    broadcaster.localOnly = true; // every instance has the whole fleet: each serves its own clients
-    // Each process its own id (a restart under the same client id is a new claimer): see cluster/alert-claims.ts.
+    // Before the peers' snapshot: alerts it raises go through the claims and pick up acknowledgements made earlier.
+    // Each process has its own id (a restart under the same client id is a new claimer): cluster/alert-claims.ts.
     const self = `${config.mqtt.client_id}-${randomUUID().slice(0, 8)}`;
     alertSync = await AlertSync.start(config.realtime.redis_url, self, broadcaster.io, alerts, config.alerts.group_wait_ms, log);
+    peers = await PeerSync.start(config.realtime.redis_url, broadcaster.io, applyToState, () => state.rigsOf(), log);
+    broadcaster.localOnly = true; // every instance has the whole fleet: each serves its own clients
   }
   await new Promise<void>((resolveListen, reject) => {
     http.once('error', reject);

@@ -67,6 +67,11 @@ export class AlertClaims {
   }
 
   readonly gate: NotifyGate = (alert, event, send) => {
+    // Redis down: node-redis would hold the claim until it reconnects; send now rather than late.
+    if (!this.redis.isReady) {
+      if (this.wants(alert, event)) send();
+      return;
+    }
     this.claim(alert, event, send).catch((err: Error) => {
       this.log.warn({ alert: alert.id, event, err: err.message }, 'alert claim failed: sending anyway');
       if (this.wants(alert, event)) send();

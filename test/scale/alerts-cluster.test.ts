@@ -26,6 +26,7 @@ describe.skipIf(!enabled)('alerts in a cluster: one notification per alert, shar
   let hook: WebhookReceiver;
   let a: Rigline;
   let b: Rigline;
+  let c: Rigline | null = null;
   let runner: SimulatorRunner;
   const model = new FleetModel({ sites: 2, rigsPerSite: 10, seed: 5, intervalMs: 60_000, faultRate: 0, gpuEvery: 0, startMs: Date.now() });
   const hot = ['site-01-r00002', 'site-01-r00007', 'site-02-r00004'];
@@ -52,6 +53,7 @@ describe.skipIf(!enabled)('alerts in a cluster: one notification per alert, shar
     await runner?.stop();
     await a?.stop();
     await b?.stop();
+    await c?.stop();
     hook?.server.close();
     await Promise.all([mosquitto?.dispose(), redis?.dispose()]);
   });
@@ -83,6 +85,13 @@ describe.skipIf(!enabled)('alerts in a cluster: one notification per alert, shar
       return alert.state === 'acknowledged' ? alert : undefined;
     }, 5000, 'acknowledgement shown on B');
     expect(acked.acknowledged_by).toBe('ops-anna');
+
+    // An instance started after the acknowledgement raises the alert from its peers' snapshot, shows it
+    // acknowledged (kept in Redis), and does not notify it again. It stays up to the end (a third claimer).
+    c = await start('rigline-c');
+    // (Raised open, then acknowledged once Redis answers: a few milliseconds.)
+    const onC = await waitFor(async () => (await active(c!)).find((x) => x.rig === rig && x.state === 'acknowledged'), 10_000, 'alert acknowledged on C');
+    expect(onC.acknowledged_by).toBe('ops-anna');
 
     expect((await post(b, `/api/alerts/${onB!.id}/resolve`, {})).status).toBe(200);
     const resolved = await waitFor(async () => {
