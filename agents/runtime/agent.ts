@@ -228,7 +228,15 @@ export class Agent {
         const next = spool.nextPending(this.inFlight);
         if (next === undefined) return;
         if (this.inFlight.size >= maxInFlight) return; // an acknowledgement calls replay again
-        const samples = await spool.read(next);
+        let samples: Sample[] | null;
+        try {
+          samples = await spool.read(next);
+        } catch (err) {
+          // An unreadable record (I/O error, a segment removed by hand) must not reject the fire-and-forget
+          // replay() and take the agent down: log it; the next round or reconnect tries again.
+          this.options.log.error({ id: next, err: (err as Error).message }, 'spool read failed');
+          return;
+        }
         if (samples === null || this.inFlight.has(next)) continue;
         this.track(this.send(next, samples, true));
       }

@@ -36,3 +36,44 @@ describe('agent whose spool cannot be written while the broker is away', () => {
     expect(agent.stats()).toMatchObject({ samples: 3, publishedLive: 0, lost: 3, spool: { samples: 0 } });
   });
 });
+
+describe('agent replaying a spool record it cannot read', () => {
+  const root = mkdtempSync(join(tmpdir(), 'rigline-agent-unreadable-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('logs the failure and keeps running instead of rejecting out of the replay', async () => {
+    const spoolDir = join(root, 'spool');
+    const model = new FleetModel({ sites: 1, rigsPerSite: 1, seed: 4, intervalMs: 10_000, faultRate: 0, gpuEvery: 0 });
+    const first = await Spool.open({ dir: spoolDir, maxBytes: 1 << 20 });
+    await first.append(1, model.samplesAt(model.sites[0]!, 0, Date.now()));
+    await first.close();
+    const spool = await Spool.open({ dir: spoolDir, maxBytes: 1 << 20 });
+    // The segment is indexed, then removed behind the agent's back: reading it back fails with ENOENT.
+    rmSync(spoolDir, { recursive: true });
+    const logged: string[] = [];
+    const log = pino({ level: 'error' }, { write: (line: string) => void logged.push(line) });
+    let connect: () => void = () => undefined;
+    const transport: AgentTransport = {
+      connected: true,
+      publishRaw: () => Promise.resolve(),
+      onConnect: (listener) => (connect = listener),
+      stop: () => Promise.resolve(),
+    };
+    const agent = new Agent({
+      site: 'site-01', agentId: 'ctl-1', intervalMs: 10_000, timeoutMs: 1000, batchWindowMs: 100, ackTimeoutMs: 1000,
+      maxInFlight: 4, maxSamplesPerMessage: 10, spool, seq: new SeqAllocator(root), transport, log, sources: [],
+    });
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown): void => void rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      connect();
+      await new Promise((r) => setTimeout(r, 200));
+    } finally {
+      process.off('unhandledRejection', onRejection);
+    }
+    expect(rejections).toEqual([]);
+    expect(logged.some((line) => line.includes('spool read failed'))).toBe(true);
+    expect(agent.stats().replayed).toBe(0);
+  });
+});
