@@ -109,8 +109,9 @@ describe('InfluxDB 2.x adapter (org, bucket, token)', () => {
     expect(query?.authorization).toBe('Token s3cr=t');
     expect(query?.query.db).toBe('rigline');
     expect(query?.query.q).toBe(
-      `SELECT mean("power_kw") AS "v" FROM "rig" WHERE "rig" = 'site-01-r00001' AND time >= 1699999980000ms AND time < 1700000100000ms GROUP BY time(60000ms) fill(none)`,
+      `SELECT mean("power_kw") AS "v" FROM "rig" WHERE "rig" = $id AND time >= 1699999980000ms AND time < 1700000100000ms GROUP BY time(60000ms) fill(none)`,
     );
+    expect(JSON.parse(query?.query.params ?? '{}')).toEqual({ id: 'site-01-r00001' });
   });
 });
 

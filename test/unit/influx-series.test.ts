@@ -45,13 +45,15 @@ describe('choosing raw points or rollups', () => {
     expect(rawTailStart(query, 'raw', now)).toBe(query.from);
   });
 
-  it('builds InfluxQL only from validated, quoted values', () => {
+  it('builds InfluxQL from validated numbers and quoted identifiers, with the id only as a bound parameter', () => {
     const query = q(HOUR, 60_000);
     expect(seriesStatement('rigline', 'rollup_1m', query, query.from, query.to)).toBe(
-      `SELECT sum("power_kw_sum") / sum("power_kw_count") AS "v" FROM "rigline"."rollup_1m"."site" WHERE "site" = 'site-01' ` +
+      `SELECT sum("power_kw_sum") / sum("power_kw_count") AS "v" FROM "rigline"."rollup_1m"."site" WHERE "site" = $id ` +
         `AND time >= ${query.from}ms AND time < ${query.to}ms GROUP BY time(60000ms) fill(none)`,
     );
     expect(() => seriesStatement('rigline', 'raw', { ...query, id: "x' OR 1=1" }, 0.5, 1)).toThrow(/not an integer/);
-    expect(seriesStatement('rigline', null, { ...query, scope: 'rig', id: "x'y" }, 0, 60_000)).toContain(`FROM "rig" WHERE "rig" = 'x\\'y'`);
+    const hostile = seriesStatement('rigline', null, { ...query, scope: 'rig', id: "x' OR 1=1; DROP DATABASE rigline" }, 0, 60_000);
+    expect(hostile).toContain(`FROM "rig" WHERE "rig" = $id`);
+    expect(hostile).not.toContain('DROP');
   });
 });

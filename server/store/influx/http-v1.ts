@@ -1,8 +1,13 @@
+import { InfluxDB } from 'influx';
 import { WriteError, type Sink } from './write-buffer.js';
 
 /**
  * InfluxDB 1.x HTTP API (https://docs.influxdata.com/influxdb/v1/tools/api/): line protocol POSTed to /write and
  * InfluxQL on /query. InfluxDB 2.x and 3 serve the same endpoints for v1 compatibility, with a token as password.
+ *
+ * Queries, schema statements and pings go through node-influx (the `influx` package). Writes POST pre-built line
+ * protocol straight to /write: measured here, node-influx's writePoints reached ~45k points/s against ~74k for raw
+ * line protocol, and ingest must reach 80% of raw InfluxDB throughput.
  */
 export interface V1Options {
   url: string;
@@ -29,6 +34,7 @@ export function retryableStatus(status: number): boolean {
 export class InfluxV1 implements Sink {
   private readonly headers: Record<string, string>;
   private readonly writeUrl: string;
+  private readonly client: InfluxDB;
 
   constructor(private readonly options: V1Options) {
     this.headers = { 'content-type': 'text/plain; charset=utf-8' };
@@ -40,6 +46,19 @@ export class InfluxV1 implements Sink {
     const params = new URLSearchParams({ db: options.database, precision: 'ms' });
     if (options.retentionPolicy) params.set('rp', options.retentionPolicy);
     this.writeUrl = `${options.url.replace(/\/+$/, '')}/write?${params}`;
+    const url = new URL(options.url);
+    this.client = new InfluxDB({
+      host: url.hostname,
+      port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+      protocol: url.protocol === 'https:' ? 'https' : 'http',
+      database: options.database,
+      // node-influx fills a missing username with 'root' and then sends Basic auth, which would override the Token
+      // header InfluxDB 2.x and 3 need on /query; null is kept as is and means "no Basic auth".
+      username: (options.token ? null : (options.username ?? null)) as string | undefined,
+      password: options.token ? undefined : options.password,
+      options: options.token ? { headers: { Authorization: `Token ${options.token}` } } : undefined,
+      pool: { requestTimeout: options.timeoutMs, maxRetries: 0 },
+    });
   }
 
   async write(body: string): Promise<void> {
@@ -63,33 +82,22 @@ export class InfluxV1 implements Sink {
   }
 
   /**
-   * Runs InfluxQL. `q` is built by rigline from validated values with quoteIdent/quoteLiteral; reads use GET,
-   * statements that change the database (CREATE, DROP, ALTER, SELECT INTO) use POST, as the API requires.
+   * Runs InfluxQL built by rigline from validated values; anything that came from a request travels as a bound
+   * parameter (`$name` in the text, its value in `params`), never in the query text. Statements that change the
+   * database (CREATE, DROP, ALTER, SELECT INTO) are POSTed, as the API requires.
    */
-  async query(q: string, options: { write?: boolean } = {}): Promise<QueryResult[]> {
-    const params = new URLSearchParams({ db: this.options.database, epoch: 'ms', q });
-    const url = `${this.options.url.replace(/\/+$/, '')}/query`;
-    let res: Response;
+  async query(q: string, options: { write?: boolean; params?: Record<string, string | number> } = {}): Promise<QueryResult[]> {
+    let parsed: { results?: QueryResult[]; error?: string };
     try {
-      res = options.write
-        ? await fetch(url, {
-            method: 'POST',
-            headers: { ...this.headers, 'content-type': 'application/x-www-form-urlencoded' },
-            body: params.toString(),
-            signal: AbortSignal.timeout(this.options.timeoutMs),
-          })
-        : await fetch(`${url}?${params}`, { headers: this.headers, signal: AbortSignal.timeout(this.options.timeoutMs) });
+      parsed = (await this.client.queryRaw(q, {
+        precision: 'ms',
+        method: options.write ? 'POST' : 'GET',
+        placeholders: options.params ?? {},
+      })) as typeof parsed;
     } catch (err) {
       throw new Error(`InfluxDB query failed: ${causeOf(err)}`, { cause: err });
     }
-    const text = await res.text();
-    let parsed: { results?: QueryResult[]; error?: string };
-    try {
-      parsed = JSON.parse(text) as typeof parsed;
-    } catch {
-      throw new Error(`InfluxDB query answered ${res.status}: ${text.slice(0, 300)}`);
-    }
-    if (!res.ok || parsed.error) throw new Error(`InfluxDB query answered ${res.status}: ${parsed.error ?? text.slice(0, 300)}`);
+    if (parsed.error) throw new Error(`InfluxDB query answered: ${parsed.error}`);
     const results = parsed.results ?? [];
     const failed = results.find((r) => r.error);
     if (failed) throw new Error(`InfluxQL error: ${failed.error}`);
@@ -97,12 +105,8 @@ export class InfluxV1 implements Sink {
   }
 
   async ping(): Promise<boolean> {
-    try {
-      const res = await fetch(`${this.options.url.replace(/\/+$/, '')}/ping`, { signal: AbortSignal.timeout(this.options.timeoutMs) });
-      return res.status === 204 || res.status === 200;
-    } catch {
-      return false;
-    }
+    const [host] = await this.client.ping(this.options.timeoutMs).catch(() => []);
+    return host?.online ?? false;
   }
 }
 

@@ -1,6 +1,6 @@
 import type { SeriesPoint, SeriesQuery } from '../types.js';
 import type { InfluxV1, QueryResult } from './http-v1.js';
-import { quoteIdent, quoteLiteral } from './line-protocol.js';
+import { quoteIdent } from './line-protocol.js';
 import { RESOLUTION_MS, RP } from './rollups.js';
 import { MEASUREMENTS } from './schema.js';
 
@@ -62,7 +62,7 @@ export function seriesStatement(db: string, rp: Source | null, query: SeriesQuer
     return n;
   });
   return (
-    `SELECT ${value} AS "v" FROM ${target} WHERE ${quoteIdent(tag)} = ${quoteLiteral(query.id)} ` +
+    `SELECT ${value} AS "v" FROM ${target} WHERE ${quoteIdent(tag)} = $id ` +
     `AND time >= ${lo}ms AND time < ${hi}ms GROUP BY time(${step}ms) fill(none)`
   );
 }
@@ -84,7 +84,7 @@ export async function querySeries(influx: InfluxV1, db: string, policy: SourcePo
   if (source !== RP.raw && tail > query.from) statements.push(seriesStatement(db, source, query, query.from, tail));
   if (tail < query.to) statements.push(seriesStatement(db, rawRp, query, tail, query.to));
   if (statements.length > 0) {
-    const results = await influx.query(statements.join('; '));
+    const results = await influx.query(statements.join('; '), { params: { id: query.id } });
     for (const result of results) for (const [ts, v] of rows(result)) values.set(ts, v);
   }
   const start = Math.floor(query.from / query.stepMs) * query.stepMs;
