@@ -148,7 +148,7 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
     log.warn({ webDir }, 'web app not built: run `npm run build:web`');
   }
   app.use(notFound);
-  app.use(errorHandler);
+  app.use(errorHandler(log));
 
   const http = security.https ? createHttpsServer(security.https, app) : createServer(app);
   const broadcaster = new Broadcaster(http, state, config.realtime.min_interval_ms);

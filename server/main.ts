@@ -34,6 +34,12 @@ const model = config.sim.enabled
 const rigline = await startRigline(config, {
   log,
   siteNames: new Map(model?.sites.map((s) => [s.id, s.name]) ?? []),
+}).catch((err: NodeJS.ErrnoException & { address?: string; port?: number }) => {
+  // A port taken by another program is the most common start failure: one clear line, not a stack trace.
+  if (err.code !== 'EADDRINUSE' && err.code !== 'EACCES') throw err;
+  const why = err.code === 'EADDRINUSE' ? 'is already in use' : 'needs privileges this user lacks';
+  console.error(`cannot listen on ${err.address ?? 'its address'}:${err.port ?? '?'}: the port ${why}; set PORT (HTTP) or MQTT_PORT (embedded MQTT broker) to a free port`);
+  process.exit(1);
 });
 const sim = model ? new SimulatorRunner(model, { url: rigline.mqttUrl, credentials: rigline.localAgent ?? undefined }) : null;
 sim?.start();

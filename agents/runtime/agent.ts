@@ -39,6 +39,8 @@ export interface AgentStats {
   sourceFailures: number;
   publishedLive: number;
   replayed: number;
+  /** Samples neither spooled (the append failed: disk full, spool folder gone) nor acknowledged live: lost. */
+  lost: number;
   spool: ReturnType<Spool['stats']>;
 }
 
@@ -65,7 +67,7 @@ export class Agent {
   private replaying = false;
   private stopped = false;
   private rounds: Promise<void>[] = [];
-  private readonly counters = { rounds: 0, samples: 0, sourceFailures: 0, publishedLive: 0, replayed: 0 };
+  private readonly counters = { rounds: 0, samples: 0, sourceFailures: 0, publishedLive: 0, replayed: 0, lost: 0 };
   private lastDropped = 0;
   /** Sources failing now, with their last error: a dead miner is logged when it fails and when it recovers, not every round. */
   private readonly failing = new Map<PollSource, string>();
@@ -159,13 +161,16 @@ export class Agent {
         this.inFlight.add(first);
         this.liveInFlight.add(first);
       }
+      let spooled = true;
       try {
         await spool.append(first, numbered);
       } catch (err) {
         // Disk trouble must not cost live data: publish anyway, without the safety net.
-        log.error({ err: (err as Error).message }, 'spool append failed');
+        spooled = false;
+        log.error({ err: (err as Error).message, samples: numbered.length, live }, 'spool append failed');
       }
-      if (live) this.track(this.send(first, numbered, false));
+      if (live) this.track(this.send(first, numbered, false, spooled));
+      else if (!spooled) this.counters.lost += numbered.length; // nowhere to wait for the broker: say so
     }
     if (this.options.transport.connected) void this.replay();
     const dropped = spool.stats().droppedSamples;
@@ -175,7 +180,7 @@ export class Agent {
     }
   }
 
-  private async send(id: number, samples: Sample[], historical: boolean): Promise<void> {
+  private async send(id: number, samples: Sample[], historical: boolean, spooled = true): Promise<void> {
     const { transport, site, agentId, ackTimeoutMs, spool, log } = this.options;
     this.inFlight.add(id);
     const message: SampleBatch = {
@@ -196,7 +201,8 @@ export class Agent {
         if (spool.stats().records <= this.liveInFlight.size) log.info({ replayed: this.counters.replayed }, 'spool replayed');
       } else this.counters.publishedLive += samples.length;
     } catch (err) {
-      // Stays in the spool; replayed (as historical) once the broker is back.
+      // Stays in the spool; replayed (as historical) once the broker is back. Unspooled, it is gone.
+      if (!spooled) this.counters.lost += samples.length;
       log.debug({ id, err: (err as Error).message }, 'publish not acknowledged');
     } finally {
       clearTimeout(timer);
@@ -222,7 +228,15 @@ export class Agent {
         const next = spool.nextPending(this.inFlight);
         if (next === undefined) return;
         if (this.inFlight.size >= maxInFlight) return; // an acknowledgement calls replay again
-        const samples = await spool.read(next);
+        let samples: Sample[] | null;
+        try {
+          samples = await spool.read(next);
+        } catch (err) {
+          // An unreadable record (I/O error, a segment removed by hand) must not reject the fire-and-forget
+          // replay() and take the agent down: log it; the next round or reconnect tries again.
+          this.options.log.error({ id: next, err: (err as Error).message }, 'spool read failed');
+          return;
+        }
         if (samples === null || this.inFlight.has(next)) continue;
         this.track(this.send(next, samples, true));
       }

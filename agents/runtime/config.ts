@@ -1,6 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { LogConfig, readYamlMapping } from '../../server/config/yaml-file.js';
 import { RigId, SiteId, toId } from '../../server/contract/index.js';
 
 /** Every agent setting with its default. config/agent.example.yaml documents each key. */
@@ -88,10 +87,7 @@ export const AgentConfigSchema = z
       })
       .strict()
       .prefault({}),
-    log: z
-      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
-      .strict()
-      .prefault({}),
+    log: LogConfig,
   })
   .strict();
 
@@ -143,15 +139,9 @@ export function parseAgentConfig(raw: unknown): AgentConfig {
 
 /** Reads and validates a YAML file. MQTT_URL, MQTT_USERNAME and MQTT_PASSWORD in the environment override the file. */
 export function loadAgentConfig(file: string, env: NodeJS.ProcessEnv = process.env): AgentConfig {
-  if (!existsSync(file)) throw new AgentConfigError([`(file): ${file} does not exist`]);
-  let raw: unknown;
-  try {
-    raw = parseYaml(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new AgentConfigError([`(file): ${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`]);
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new AgentConfigError(['(root): expected a mapping']);
-  const config = raw as Record<string, unknown>;
+  const read = readYamlMapping(file);
+  if ('problem' in read) throw new AgentConfigError([read.problem]);
+  const config = read.value;
   const mqtt = { ...((config.mqtt as Record<string, unknown> | undefined) ?? {}) };
   if (env.MQTT_URL) mqtt.url = env.MQTT_URL;
   if (env.MQTT_USERNAME) mqtt.username = env.MQTT_USERNAME;

@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
 
 /** An API error with a stable machine-readable code; rendered as { error: { code, message } }. */
 export class ApiError extends Error {
@@ -15,7 +16,11 @@ export const notFound: RequestHandler = (req, _res, next) => {
   next(new ApiError(404, 'not_found', `no route ${req.method} ${req.path}`));
 };
 
-export const errorHandler: ErrorRequestHandler = (err: unknown, _req, res, _next) => {
+/**
+ * Renders every error as JSON. An unexpected one answers a bare 500 (no internals to the client) and is logged with
+ * its stack, so a bug behind a 500 is never invisible to the operator.
+ */
+export const errorHandler = (log: Pick<Logger, 'error'>): ErrorRequestHandler => (err: unknown, req, res, _next) => {
   if (err instanceof ApiError) {
     res.status(err.status).json({ error: { code: err.code, message: err.message } });
     return;
@@ -26,5 +31,6 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, _req, res, _next
     res.status(status).json({ error: { code: 'bad_request', message: (err as Error).message } });
     return;
   }
+  log.error({ err, method: req.method, path: req.path }, 'request failed');
   res.status(500).json({ error: { code: 'internal', message: 'internal server error' } });
 };

@@ -5,17 +5,21 @@ import { SERIES_METRICS, type HistoryStore, type SeriesQuery } from '../store/ty
 import { ApiError } from './errors.js';
 
 const MAX_POINTS = 5000;
+/** Times are bound to what a JavaScript Date can hold (ECMA-262 §21.4.1.22, ±8.64e15 ms) and start at the epoch. */
+const MAX_TIME_MS = 8.64e15;
 
 /** Accepts epoch milliseconds, ISO 8601, or relative '-1h' / '-30m' / '-7d' (relative to now). */
 const timeParam = z.string().max(40).transform((raw, ctx) => {
   const relative = /^-(\d+)(s|m|h|d)$/.exec(raw);
-  if (relative) {
-    const unit = { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7 }[relative[2] as 's' | 'm' | 'h' | 'd'];
-    return Date.now() - Number(relative[1]) * unit;
-  }
-  const value = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
+  const unit = relative ? { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7 }[relative[2] as 's' | 'm' | 'h' | 'd'] : 0;
+  const value = relative ? Date.now() - Number(relative[1]) * unit : /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
   if (!Number.isFinite(value)) {
     ctx.addIssue({ code: 'custom', message: 'must be epoch ms, ISO 8601 or -N(s|m|h|d)' });
+    return z.NEVER;
+  }
+  // '-99999999999999999999d' or a 20-digit epoch would otherwise reach the store as a time no query can hold.
+  if (value < 0 || value > MAX_TIME_MS) {
+    ctx.addIssue({ code: 'custom', message: 'must be a time from 1970 to the year 275760' });
     return z.NEVER;
   }
   return value;

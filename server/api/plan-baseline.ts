@@ -31,7 +31,10 @@ async function baselineSite(id: string, state: FleetState, store: HistoryStore, 
   const hashrateThs = hashrate.mean ?? live?.hashrate_ths ?? null;
   const powerKw = power.mean ?? live?.power_kw ?? null;
   const efficiencyJth = efficiency.mean ?? live?.efficiency_jth ?? null;
-  const nameplate = asics.reduce((sum, r) => sum + (r.kind === 'asic' ? (r.nameplate_ths ?? 0) : 0), 0);
+  // Every ASIC's nameplate must be known: a rig without one would add hashrate but no nameplate and inflate the
+  // ratio (an unknown is not 0). Without it the uptime is assumed, and the provenance says so.
+  const nameplates = asics.map((r) => (r.kind === 'asic' ? r.nameplate_ths : null));
+  const nameplate = nameplates.every((n): n is number => n !== null) ? nameplates.reduce((sum, n) => sum + n, 0) : 0;
   const uptime = hashrateThs !== null && nameplate > 0 ? Math.min(1, hashrateThs / nameplate) : null;
   const powerSources: Record<string, number> = {};
   for (const rig of asics) {

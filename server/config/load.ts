@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ConfigSchema, crossFieldProblems, type Config } from './schema.js';
+import { readYamlMapping } from './yaml-file.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -82,17 +82,9 @@ export function parseConfig(raw: unknown): Config {
 export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): Config {
   let raw: Record<string, unknown> = {};
   if (file) {
-    if (!existsSync(file)) throw new ConfigError([`(file): ${file} does not exist`]);
-    let parsed: unknown;
-    try {
-      parsed = parseYaml(readFileSync(file, 'utf8'));
-    } catch (err) {
-      throw new ConfigError([`(file): ${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`]);
-    }
-    if (parsed !== null && parsed !== undefined) {
-      if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(['(root): expected a mapping']);
-      raw = parsed as Record<string, unknown>;
-    }
+    const read = readYamlMapping(file);
+    if ('problem' in read) throw new ConfigError([read.problem]);
+    raw = read.value;
   }
   return parseConfig(applyEnv(raw, env));
 }

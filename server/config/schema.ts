@@ -3,6 +3,7 @@ import { SiteId } from '../contract/index.js';
 import { AuthSchema, TlsFiles } from './security-schema.js';
 import { AlertsConfigSchema } from './alerts-schema.js';
 import { PlannerConfigSchema } from './planner.js';
+import { LogConfig } from './yaml-file.js';
 
 /** Every server setting with its default, in one place. config/rigline.yaml documents each key. */
 const port = z.number().int().min(0).max(65535);
@@ -146,10 +147,7 @@ export const ConfigSchema = z
     alerts: AlertsConfigSchema,
     /** AI-pivot planner assumptions (server/config/planner.ts). */
     planner: PlannerConfigSchema,
-    log: z
-      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
-      .strict()
-      .prefault({}),
+    log: LogConfig,
   })
   .strict();
 

@@ -1,4 +1,5 @@
 import type { AiInput, AiResult } from './contract.js';
+import { gpuHourEquivalent } from './gpu-hour.js';
 import { DAYS_PER_MONTH } from './market.js';
 
 export interface AiSite {
@@ -30,10 +31,7 @@ export function aiDay(site: AiSite, ai: AiInput, finance: AiFinance): AiResult {
   // Rounded down: a fraction of a GPU is not installed. The epsilon keeps 1000 / 1.25 = 800, not 799.
   const gpus = Math.floor((itMw * 1000) / ai.it_kw_per_gpu + 1e-9);
   const soldHours = gpus * 24 * ai.utilization;
-  const revenuePerSoldHour =
-    ai.model === 'tokens'
-      ? ((ai.tokens_per_s_per_gpu ?? 0) * ai.throughput_realism * 3600 * (ai.usd_per_million_tokens ?? 0)) / 1e6
-      : ai.gpu_hour_usd;
+  const revenuePerSoldHour = gpuHourEquivalent(ai) ?? ai.gpu_hour_usd;
   const revenue = soldHours * revenuePerSoldHour;
   const opex = site.power_mw * 1000 * 24 * site.power_price_usd_per_kwh * ai.power_draw_share + gpus * 24 * ai.other_opex_usd_per_gpu_hour;
   const gpuCapex = ai.gpu_capex_usd * gpus;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_THROUGHPUT_REALISM } from './gpu-hour.js';
 
 /**
  * Wire contract of the planner: the input of `POST /api/plan` and `rigline-plan`, and the shape of its answer.
@@ -20,7 +21,7 @@ export const PLANNER_DEFAULTS = {
   },
   ai: {
     power_draw_share: 1,
-    throughput_realism: 0.5,
+    throughput_realism: DEFAULT_THROUGHPUT_REALISM,
     noi_margin: 0.8,
     gross_to_it: 1.4,
   },

@@ -78,12 +78,7 @@ export function evaluate(input: PlanInput, asOf: string = input.market.as_of ?? 
   return { market, sites, candidates, miningNpv };
 }
 
-/** Revenue per sold GPU-hour the AI model earns: the GPU-hour price, or its token equivalent; null for colocation. */
-export function gpuHourEquivalent(ai: AiInput): number | null {
-  if (ai.model === 'gpu_rental') return ai.gpu_hour_usd;
-  if (ai.model === 'tokens') return ((ai.tokens_per_s_per_gpu ?? 0) * ai.throughput_realism * 3600 * (ai.usd_per_million_tokens ?? 0)) / 1e6;
-  return null;
-}
+export { gpuHourEquivalent } from './gpu-hour.js';
 
 /** The AI assumptions at another GPU-hour price (for the token model: the token price that earns it). */
 export function withGpuHourPrice(ai: AiInput, price: number): AiInput {

@@ -7,6 +7,12 @@ import type { FleetState } from '../fleet/state.js';
  * Pushes fleet rollups to every client and site updates to each site's room, at most once per interval, and only
  * when something changed: a busy ingest never turns into a flood of socket messages.
  */
+/**
+ * Sites one connection may watch at once. A dashboard watches one; without a bound a client emitting site:watch
+ * for a million made-up ids would grow the adapter's room map without limit.
+ */
+export const MAX_WATCHED_SITES = 64;
+
 export class Broadcaster {
   readonly io: Server<ClientToServerEvents, ServerToClientEvents>;
   private timer: NodeJS.Timeout | null = null;
@@ -23,7 +29,10 @@ export class Broadcaster {
       socket.emit('fleet', { ts: Date.now(), fleet: state.fleet(), sites: state.sites() });
       socket.on('site:watch', (siteId) => {
         if (typeof siteId !== 'string' || !isValidId(siteId)) return;
-        void socket.join(siteRoom(siteId));
+        const room = siteRoom(siteId);
+        // socket.rooms also holds the socket's own id room.
+        if (!socket.rooms.has(room) && socket.rooms.size > MAX_WATCHED_SITES) return;
+        void socket.join(room);
         // The rollup only: a site may hold 100,000 rigs, which clients page over REST (GET /api/sites/:id/rigs).
         const site = state.site(siteId);
         if (site) socket.emit('site', { ts: Date.now(), site, rigs: [] });

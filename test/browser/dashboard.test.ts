@@ -193,4 +193,21 @@ describe.skipIf(!hasService('chromium', 'chromium'))('dashboard in headless Chro
     await page.waitForSelector('#boards tbody tr');
     expect(new URL(page.url()).pathname).toBe(`/rigs/${faultRig}`);
   });
+
+  it('says so on the chart when history cannot be loaded, instead of failing silently', async () => {
+    const refuse = '**/api/sites/*/series*';
+    await page.route(refuse, (route) =>
+      route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'store_unavailable', message: 'InfluxDB is not answering' } }) }),
+    );
+    try {
+      await page.goto(`${rigline.httpUrl}/?range=24h`);
+      await page.waitForSelector('#chart-hashrate[data-error]');
+      expect(await page.getAttribute('#chart-hashrate', 'data-error')).toBe('InfluxDB is not answering');
+      expect(await page.isVisible('#chart-hashrate .chart-empty')).toBe(true);
+      expect(await page.textContent('#chart-power .chart-empty')).toBe('History unavailable: InfluxDB is not answering');
+      await shot('overview-history-unavailable');
+    } finally {
+      await page.unroute(refuse);
+    }
+  });
 });

@@ -1,6 +1,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { api } from './api.js';
+import { h } from './format.js';
 
 /** Colors that stay apart on a dark background (and for the common forms of color blindness). */
 export const PALETTE = ['#58a6ff', '#f0883e', '#3fb950', '#d2a8ff', '#ff7b72', '#e3b341', '#39c5cf', '#db61a2', '#a5d6ff', '#7ee787'];
@@ -22,6 +23,8 @@ export interface TimeChart {
   setData(xs: number[], ys: (number | null)[][]): void;
   /** Appends one point (live mode) and drops points older than `keepMs`. */
   append(ts: number, values: (number | null)[], keepMs: number): void;
+  /** History could not be loaded: the chart says why instead of keeping the previous range's data. */
+  showError(message: string): void;
   destroy(): void;
 }
 
@@ -31,8 +34,9 @@ export interface TimeChart {
  */
 export function timeChart(el: HTMLElement, opts: { title: string; unit: string; series: ChartSeries[]; digits?: number; height?: number }): TimeChart {
   el.classList.add('chart');
-  el.innerHTML = `<div class="chart-title">${opts.title}</div><div class="chart-body"></div><div class="chart-empty">No data in this range yet</div>`;
+  el.innerHTML = `<div class="chart-title">${h(opts.title)}</div><div class="chart-body"></div><div class="chart-empty">No data in this range yet</div>`;
   const body = el.querySelector('.chart-body') as HTMLElement;
+  const emptyText = el.querySelector('.chart-empty') as HTMLElement;
   const digits = opts.digits ?? 1;
   const axis = { stroke: '#9aa7b4', grid: { stroke: '#232a33', width: 1 }, ticks: { stroke: '#232a33' }, font: '12px system-ui' };
   let xs: number[] = [];
@@ -72,6 +76,8 @@ export function timeChart(el: HTMLElement, opts: { title: string; unit: string; 
     const points = ys.reduce((n, s) => n + s.filter((v) => v !== null).length, 0);
     el.dataset.points = String(points);
     el.classList.toggle('is-empty', points === 0);
+    el.removeAttribute('data-error');
+    emptyText.textContent = 'No data in this range yet';
   };
   const resize = new ResizeObserver(() => {
     const width = body.clientWidth;
@@ -96,6 +102,13 @@ export function timeChart(el: HTMLElement, opts: { title: string; unit: string; 
         ys = ys.map((s) => s.slice(drop));
       }
       redraw();
+    },
+    showError(message) {
+      xs = [];
+      ys = ys.map(() => []);
+      redraw();
+      el.dataset.error = message;
+      emptyText.textContent = `History unavailable: ${message}`;
     },
     destroy() {
       resize.disconnect();

@@ -1,3 +1,5 @@
+import { h } from './format.js';
+
 /** A view mounts into `root` and returns its cleanup (timers, sockets, charts). */
 export type View = (root: HTMLElement, params: Record<string, string>, query: URLSearchParams) => () => void;
 
@@ -19,6 +21,23 @@ export function route(path: string, nav: string, view: View): void {
   const keys: string[] = [];
   const pattern = new RegExp(`^${path.replace(/:([a-z]+)/g, (_, key: string) => (keys.push(key), '([^/]+)'))}/?$`);
   routes.push({ pattern, keys, view, nav });
+}
+
+/**
+ * The route for a path and its decoded parameters, or null. A malformed escape ('/rigs/%E0%A4%A', a pasted or
+ * truncated link) matches no route: decodeURIComponent would throw a URIError out of the popstate/click handler.
+ */
+export function matchRoute(path: string): { route: Route; params: Record<string, string> } | null {
+  for (const r of routes) {
+    const match = r.pattern.exec(path);
+    if (!match) continue;
+    try {
+      return { route: r, params: Object.fromEntries(r.keys.map((k, i) => [k, decodeURIComponent(match[i + 1] ?? '')])) };
+    } catch {
+      return null;
+    }
+  }
+  return null;
 }
 
 export function onNavigate(listener: (nav: string) => void): void {
@@ -45,17 +64,15 @@ function render(): void {
   cleanup?.();
   cleanup = null;
   root.innerHTML = '';
-  for (const r of routes) {
-    const match = r.pattern.exec(path);
-    if (!match) continue;
-    const params = Object.fromEntries(r.keys.map((k, i) => [k, decodeURIComponent(match[i + 1] ?? '')]));
-    for (const l of navListeners) l(r.nav);
-    cleanup = r.view(root, params, new URLSearchParams(location.search));
+  const found = matchRoute(path);
+  if (found) {
+    for (const l of navListeners) l(found.route.nav);
+    cleanup = found.route.view(root, found.params, new URLSearchParams(location.search));
     window.scrollTo(0, 0);
     return;
   }
   for (const l of navListeners) l('');
-  root.innerHTML = `<section class="empty"><h2>Not found</h2><p>No page at ${path.replace(/[<>&"]/g, '')}. <a href="/">Back to the fleet</a></p></section>`;
+  root.innerHTML = `<section class="empty"><h2>Not found</h2><p>No page at ${h(path)}. <a href="/">Back to the fleet</a></p></section>`;
 }
 
 export function startRouter(el: HTMLElement): void {

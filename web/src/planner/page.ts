@@ -1,4 +1,5 @@
 import type { Baseline, PlanInputRaw, PlanResult } from '../../../server/planner/contract.js';
+import { gpuHourEquivalent } from '../../../server/planner/gpu-hour.js';
 import { escapeHtml } from '../format.js';
 import { scenarioHeatmap, siteComparisonChart, tornadoChart } from './charts.js';
 import { download, planCsv } from './export.js';
@@ -63,10 +64,7 @@ export function mountPlanner(root: HTMLElement): () => void {
     const scenarios = r.scenarios;
     const ai = input.ai;
     // Today's revenue per sold GPU-hour: the price, or for the token model what its token price earns an hour.
-    const gpuHour =
-      ai.model === 'gpu_rental' ? ai.gpu_hour_usd
-      : ai.model === 'tokens' ? ((ai.tokens_per_s_per_gpu ?? 0) * (ai.throughput_realism ?? 0.5) * 3600 * (ai.usd_per_million_tokens ?? 0)) / 1e6
-      : null;
+    const gpuHour = gpuHourEquivalent(ai);
     const heat = scenarios
       ? `<h3>Scenarios <select data-control="heat-metric"><option value="converted_mw"${heatMetric === 'converted_mw' ? ' selected' : ''}>converted MW</option>
           <option value="npv_usd"${heatMetric === 'npv_usd' ? ' selected' : ''}>fleet NPV</option></select>

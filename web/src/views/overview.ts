@@ -45,8 +45,14 @@ export const overviewView: View = (root, _params, query) => {
   const loadHistory = async (): Promise<void> => {
     if (!charts || siteIds.length === 0) return;
     const seq = ++loadSeq;
-    const [hr, pw] = await Promise.all([loadSeries('sites', siteIds, 'hashrate_ths', range), loadSeries('sites', siteIds, 'power_kw', range)]);
+    const loaded = await Promise.all([loadSeries('sites', siteIds, 'hashrate_ths', range), loadSeries('sites', siteIds, 'power_kw', range)]).catch((err: Error) => err);
     if (seq !== loadSeq || !charts) return;
+    if (loaded instanceof Error) {
+      charts.hashrate.showError(loaded.message);
+      charts.power.showError(loaded.message);
+      return;
+    }
+    const [hr, pw] = loaded;
     charts.hashrate.setData(hr.xs, hr.ys.map((s) => s.map((v) => (v === null ? null : v / 1000))));
     charts.power.setData(pw.xs, pw.ys.map((s) => s.map((v) => (v === null ? null : v / 1000))));
   };

@@ -91,8 +91,12 @@ export const rigView: View = (root, params, query) => {
       $('#rig-charts').innerHTML = list.map((_, i) => `<div id="rc-${i}"></div>`).join('');
       charts = list.map((m, i) => timeChart($(`#rc-${i}`), { title: m.title, unit: m.unit, series: [{ label: m.title, color: m.color }], digits: m.unit === 'kW' ? 2 : 1, height: 180 }));
     }
-    const data = await Promise.all(list.map((m) => loadSeries('rigs', [rigId], m.metric, range === 'live' ? '1h' : range, intervalS)));
+    const data = await Promise.all(list.map((m) => loadSeries('rigs', [rigId], m.metric, range === 'live' ? '1h' : range, intervalS))).catch((err: Error) => err);
     if (disposed) return;
+    if (data instanceof Error) {
+      charts.forEach((c) => c.showError(data.message));
+      return;
+    }
     data.forEach((d, i) => charts[i]?.setData(d.xs, d.ys));
   };
   rangeBar($('#range'), range, (next) => {

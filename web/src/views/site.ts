@@ -64,8 +64,14 @@ export const siteView: View = (root, params, query) => {
   let disposed = false;
   const loadHistory = async (): Promise<void> => {
     const seq = ++loadSeq;
-    const [a, b] = await Promise.all([loadSeries('sites', [siteId], 'hashrate_ths', range), loadSeries('sites', [siteId], 'power_kw', range)]);
+    const loaded = await Promise.all([loadSeries('sites', [siteId], 'hashrate_ths', range), loadSeries('sites', [siteId], 'power_kw', range)]).catch((err: Error) => err);
     if (seq !== loadSeq || disposed) return;
+    if (loaded instanceof Error) {
+      hr.showError(loaded.message);
+      pw.showError(loaded.message);
+      return;
+    }
+    const [a, b] = loaded;
     hr.setData(a.xs, a.ys.map((s) => s.map((v) => (v === null ? null : v / 1000))));
     pw.setData(b.xs, b.ys.map((s) => s.map((v) => (v === null ? null : v / 1000))));
   };

@@ -1,0 +1,45 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { io as connect, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../server/contract/index.js';
+import { FleetState } from '../../server/fleet/state.js';
+import { Broadcaster, MAX_WATCHED_SITES } from '../../server/realtime/broadcaster.js';
+import { waitFor } from '../helpers/server.js';
+
+describe('socket.io site watches are bounded per connection', () => {
+  let http: Server;
+  let broadcaster: Broadcaster;
+  let client: Socket<ServerToClientEvents, ClientToServerEvents>;
+
+  beforeAll(async () => {
+    http = createServer();
+    const state = new FleetState({ overheat_c: 90, gpu_overheat_c: 88, reject_ratio: 0.05, missedIntervals: 3, siteNames: new Map() });
+    broadcaster = new Broadcaster(http, state, 100);
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const { port } = http.address() as AddressInfo;
+    client = connect(`http://127.0.0.1:${port}`, { transports: ['websocket'], forceNew: true });
+    await waitFor(() => (client.connected ? true : undefined), 5000, 'socket connected');
+  });
+
+  afterAll(async () => {
+    client?.close();
+    await broadcaster?.close();
+  });
+
+  it('ignores watches past MAX_WATCHED_SITES, so made-up site ids cannot grow the room map without limit', async () => {
+    const siteRooms = (): number => [...broadcaster.io.of('/').adapter.rooms.keys()].filter((r) => r.startsWith('site:')).length;
+    for (let i = 0; i < MAX_WATCHED_SITES + 500; i++) client.emit('site:watch', `made-up-${i}`);
+    // Events on one connection are handled in order: once the last one is in, every earlier one was handled.
+    client.emit('site:watch', 'made-up-last');
+    await waitFor(() => (siteRooms() >= MAX_WATCHED_SITES ? true : undefined), 5000, 'watches handled');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(siteRooms()).toBe(MAX_WATCHED_SITES);
+
+    // Unwatching frees a place for another site.
+    client.emit('site:unwatch', 'made-up-0');
+    client.emit('site:watch', 'another-site');
+    await waitFor(() => (broadcaster.io.of('/').adapter.rooms.has('site:another-site') ? true : undefined), 5000, 'new watch');
+    expect(siteRooms()).toBe(MAX_WATCHED_SITES);
+  });
+});
