@@ -1,3 +1,4 @@
+import { ALERT_TITLES } from '../contract/alert-titles.js';
 import type { Alert } from '../contract/index.js';
 import type { AlertEvent } from './engine.js';
 
@@ -41,18 +42,8 @@ export function jsonPayload(alerts: readonly Alert[], event: AlertEvent, dashboa
   };
 }
 
-const TITLES: Record<Alert['kind'], string> = {
-  rig_offline: 'Rig offline',
-  overheat: 'Overheating',
-  hashrate_drop: 'Hashrate drop',
-  rejected_shares: 'Rejected shares',
-  hashboard_missing: 'Hashboard or chips missing',
-  gpu_error: 'GPU error',
-  site_power: 'Site power over capacity',
-};
-
 export function alertTitle(alert: Alert): string {
-  return TITLES[alert.kind];
+  return ALERT_TITLES[alert.kind];
 }
 
 /** Slack mrkdwn escaping (https://api.slack.com/reference/surfaces/formatting#escaping). */

@@ -1,3 +1,4 @@
+import { ALERT_TITLES } from '../../../server/contract/alert-titles.js';
 import type { Alert, RigStatus } from '../../../server/contract/index.js';
 import { ApiFailure, post } from '../api.js';
 import { fmtAgo, h } from '../format.js';
@@ -21,15 +22,8 @@ export function statusBar(rigs: { total: number; online: number; degraded: numbe
     <span class="online" style="width:${pct(rigs.online)}"></span><span class="degraded" style="width:${pct(rigs.degraded)}"></span><span class="offline" style="width:${pct(rigs.offline)}"></span></div>`;
 }
 
-export const ALERT_TITLES: Record<Alert['kind'], string> = {
-  rig_offline: 'Rig offline',
-  overheat: 'Overheating',
-  hashrate_drop: 'Hashrate drop',
-  rejected_shares: 'Rejected shares',
-  hashboard_missing: 'Hashboard / chips missing',
-  gpu_error: 'GPU error',
-  site_power: 'Site power over capacity',
-};
+/** Shared with the server's notifications; re-exported for the alert views. */
+export { ALERT_TITLES };
 
 /** One alert as a table row; the ack button carries the id. */
 export function alertRow(a: Alert, opts: { showTarget: boolean }): string {
