@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ApiError } from '../api/errors.js';
 import type { Config } from '../config/schema.js';
 import { describeAgent, issueAgent } from './agents.js';
-import { principalOf } from './http-guard.js';
+import { LOGIN_FAILED, principalOf } from './http-guard.js';
 import type { Identity, Principal } from './identity.js';
 import { writeMosquittoFiles } from './mosquitto-files.js';
 import { ROLES } from './roles.js';
@@ -50,6 +50,8 @@ export function authRoutes(identity: Identity, store: CredentialStore, config: C
     const { username, password } = body(Login, req.body);
     const person = identity.login(username, password);
     if (!person) {
+      // Marked so the login rate limiter counts it: the 303 alone reads as a success (http-guard.ts).
+      res.locals[LOGIN_FAILED] = true;
       if (fromForm) return res.redirect(303, '/login?failed=1');
       throw new ApiError(401, 'bad_credentials', 'unknown user or wrong password');
     }

@@ -1,4 +1,4 @@
-import type { RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import { ApiError } from '../api/errors.js';
@@ -25,16 +25,29 @@ export function secureHeaders(https: boolean): RequestHandler {
 
 const limited = (code: string, message: string): RequestHandler => (_req, _res, next) => next(new ApiError(429, code, message));
 
-/** Per client address; the login limiter counts failed attempts only, so a user who logs in is not held back. */
+/** Set by the login route on a failed attempt: a failed form login answers 303 like a good one. */
+export const LOGIN_FAILED = 'loginFailed';
+
+/** A form post (the /login page) is answered with a page to go to; a script gets JSON. */
+const isFormPost = (req: Request): boolean => Boolean(req.is('urlencoded'));
+
+/**
+ * Per client address; the login limiter counts failed attempts only, so a user who logs in is not held back. A failed
+ * attempt is a 4xx/5xx (JSON) or one the route marks as failed (the form's 303 back to /login?failed=1).
+ */
 export function rateLimits(loginPerMinute: number, apiPerMinute: number): { login: RequestHandler; api: RequestHandler } {
   return {
     login: rateLimit({
       windowMs: 60_000,
       limit: loginPerMinute,
       skipSuccessfulRequests: true,
+      requestWasSuccessful: (_req, res) => res.statusCode < 400 && res.locals[LOGIN_FAILED] !== true,
       standardHeaders: 'draft-8',
       legacyHeaders: false,
-      handler: (req, res, next) => limited('rate_limited', 'too many login attempts; wait a minute')(req, res, next),
+      handler: (req, res, next) => {
+        if (isFormPost(req)) res.redirect(303, '/login?limited=1');
+        else limited('rate_limited', 'too many login attempts; wait a minute')(req, res, next);
+      },
     }),
     api: rateLimit({
       windowMs: 60_000,

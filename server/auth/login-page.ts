@@ -4,7 +4,14 @@ import type { RequestHandler } from 'express';
  * The login form: static HTML, no script (so the strict CSP holds) and nothing from the request reflected into it.
  * It posts to /api/auth/login, which sets the session cookie and redirects to the app.
  */
-const page = (failed: boolean): string => `<!doctype html>
+type Notice = 'failed' | 'limited' | null;
+
+const NOTICES: Record<Exclude<Notice, null>, string> = {
+  failed: 'Unknown user or wrong password.',
+  limited: 'Too many failed logins from this address: wait a minute and try again.',
+};
+
+const page = (notice: Notice): string => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>rigline · log in</title>
 <style>
@@ -16,12 +23,12 @@ button{font:inherit;padding:.5rem;border:0;border-radius:4px;background:#f7931a;
 </style></head><body>
 <form method="post" action="/api/auth/login">
 <h1>rigline</h1>
-${failed ? '<p class="err" role="alert">Unknown user or wrong password.</p>' : ''}
+${notice ? `<p class="err" role="alert">${NOTICES[notice]}</p>` : ''}
 <label>User <input name="username" autocomplete="username" required maxlength="64" autofocus></label>
 <label>Password <input name="password" type="password" autocomplete="current-password" required maxlength="1024"></label>
 <button type="submit">Log in</button>
 </form></body></html>`;
 
 export const loginPage: RequestHandler = (req, res) => {
-  res.type('html').set('Cache-Control', 'no-store').send(page(req.query.failed === '1'));
+  res.type('html').set('Cache-Control', 'no-store').send(page(req.query.limited === '1' ? 'limited' : req.query.failed === '1' ? 'failed' : null));
 };
