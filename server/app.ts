@@ -13,7 +13,9 @@ import { setupSecurity, type Security } from './auth/index.js';
 import type { MqttCredentials } from './auth/broker-auth.js';
 import { fleetRoutes } from './api/fleet-routes.js';
 import { historyRoutes } from './api/history-routes.js';
-import { planRoutes } from './api/plan-routes.js';
+import { planRoutes, planRunner } from './api/plan-routes.js';
+import { savedPlanRoutes } from './api/saved-plan-routes.js';
+import { SavedPlans } from './plans/saved-plans.js';
 import { siteRigsRoutes } from './api/site-rigs-routes.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.js';
 import type { Config } from './config/schema.js';
@@ -129,6 +131,8 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   let peers: PeerSync | null = null;
   let alertSync: AlertSync | null = null;
 
+  // Read before anything listens: a saved plans file that cannot be read stops the start (nothing overwritten).
+  const savedPlans = new SavedPlans(config.planner.saved_plans_file, config.planner.saved_plans_max);
   const app = express();
   app.disable('x-powered-by');
   security.mount(app);
@@ -137,7 +141,9 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   app.use('/api', historyRoutes(store));
   app.use('/api', siteRigsRoutes(state));
   app.use('/api', alertRoutes(alerts.engine, () => alerts.notifier.stats()));
-  app.use('/api', planRoutes({ state, store, config }));
+  const runPlan = planRunner({ state, store, config });
+  app.use('/api', planRoutes({ state, store, config }, runPlan));
+  app.use('/api', savedPlanRoutes(savedPlans, runPlan));
   app.use('/api', notFound);
   const webDir = resolve(config.server.web_dir);
   if (existsSync(webDir)) {

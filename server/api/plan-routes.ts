@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { Config } from '../config/schema.js';
+import type { PlanResult } from '../planner/contract.js';
 import type { FleetState } from '../fleet/state.js';
 import { PlanInputError } from '../planner/evaluate.js';
 import { PlannerRunner, PlannerTimeoutError } from '../planner/runner.js';
@@ -33,15 +34,27 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * site without `efficiency_jth` takes the efficiency measured by live telemetry over the baseline window. Plans run
  * on a worker thread (PlannerRunner), so solving never stalls ingest.
  */
-export function planRoutes({ state, store, config }: PlanDeps): Router {
+export function planRoutes(deps: PlanDeps, runPlan = planRunner(deps)): Router {
+  const { state, store, config } = deps;
   const router = Router();
-  const planner = new PlannerRunner();
   router.get('/plan/baseline', async (req, res) => {
     res.json(await buildBaseline(state, store, config, windowMs(req.query.window, config.planner.window_hours)));
   });
   router.post('/plan', async (req, res) => {
-    const body: unknown = req.body;
-    if (!isRecord(body)) throw new ApiError(400, 'invalid_plan', '(input): expected a JSON object');
+    res.json((await runPlan(req.body)).result);
+  });
+  return router;
+}
+
+/**
+ * Runs a posted plan input: a site without `efficiency_jth` takes the efficiency measured over the baseline window.
+ * Returns the input as run (efficiencies filled in) and the plan; bad input → 400 invalid_plan.
+ */
+export function planRunner({ state, store, config }: PlanDeps): (body: unknown) => Promise<{ input: Record<string, unknown>; result: PlanResult }> {
+  const planner = new PlannerRunner();
+  return async (posted) => {
+    if (!isRecord(posted)) throw new ApiError(400, 'invalid_plan', '(input): expected a JSON object');
+    const body: Record<string, unknown> = { ...posted };
     if (Array.isArray(body.sites) && body.sites.some((s) => isRecord(s) && s.efficiency_jth === undefined)) {
       const baseline = await buildBaseline(state, store, config, config.planner.window_hours * UNIT_MS.h);
       const measured = new Map(baseline.sites.map((s) => [s.id, s.efficiency_jth]));
@@ -52,12 +65,11 @@ export function planRoutes({ state, store, config }: PlanDeps): Router {
       });
     }
     try {
-      res.json(await planner.run(body));
+      return { input: body, result: await planner.run(body) };
     } catch (err) {
       if (err instanceof PlanInputError) throw new ApiError(400, 'invalid_plan', err.problems.join('; '));
       if (err instanceof PlannerTimeoutError) throw new ApiError(503, 'plan_timeout', `${err.message}: plan fewer sites or turn off analysis.scenarios / analysis.tornado`);
       throw err;
     }
-  });
-  return router;
+  };
 }

@@ -10,6 +10,13 @@ const share = z.number().min(0).max(1);
 
 export const PlannerConfigSchema = z
   .object({
+    /**
+     * Saved plans (POST /api/plans) are kept in this JSON file; null keeps them in memory only (demo, tests). Relative
+     * paths resolve from the working directory: production configs give an absolute path or one under config/.
+     */
+    saved_plans_file: z.string().min(1).nullable().default(null),
+    /** At most this many saved plans; saving one more answers 409 until one is deleted. */
+    saved_plans_max: z.number().int().positive().max(100_000).default(1000),
     /** Telemetry window the baseline averages over (hours). */
     window_hours: z.number().positive().max(24 * 90).default(24),
     /** Power price for sites whose `sites[].power_price_usd_per_kwh` is not set. */

@@ -18,6 +18,8 @@ const ROUTES: { method: string; path: string; body?: unknown; allowed: readonly 
   { method: 'POST', path: '/api/alerts/a-1/resolve', body: {}, allowed: ['operator', 'admin'] },
   { method: 'POST', path: '/api/alerts/a-1/ack', body: {}, allowed: ['operator', 'admin'] },
   { method: 'DELETE', path: '/api/alerts/a-1/ack', allowed: ['operator', 'admin'] },
+  { method: 'GET', path: '/api/plans', allowed: ROLES },
+  { method: 'GET', path: '/api/plans/p-1', allowed: ROLES },
   { method: 'POST', path: '/api/plans', body: { name: 'p' }, allowed: ['planner', 'admin'] },
   { method: 'PUT', path: '/api/plans/p-1', body: { name: 'p' }, allowed: ['planner', 'admin'] },
   { method: 'DELETE', path: '/api/plans/p-1', allowed: ['planner', 'admin'] },
