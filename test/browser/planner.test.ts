@@ -6,6 +6,7 @@ import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleetModel, SimulatorRunner } from '../../agents/sim/simulator.js';
 import type { Rigline } from '../../server/app.js';
+import { hashPassword } from '../../server/auth/secrets.js';
 import { getJson, startTestServer, waitFor } from '../helpers/server.js';
 import { hasService } from '../helpers/services.js';
 
@@ -114,5 +115,34 @@ describe.skipIf(!hasService('chromium', 'chromium'))('planner page in headless C
     const exported = JSON.parse(readFileSync((await json.path()) as string, 'utf8')) as { input: { ai: { gpu_hour_usd: number } }; result: { plan: { npv_usd: number } } };
     expect(exported.input.ai.gpu_hour_usd).toBe(6);
     expect(Number.isFinite(exported.result.plan.npv_usd)).toBe(true);
+  });
+  it('saves a plan in a planner session (a viewer is told why not) and re-opens it into the form', async () => {
+    const password = 'a long enough password';
+    for (const role of ['viewer', 'planner'] as const) {
+      rigline.security.store.putUser({ username: `${role}-user`, role, hash: hashPassword(password, 1000), created: new Date().toISOString() });
+    }
+    const login = async (username: string) =>
+      expect((await page.request.post(`${rigline.httpUrl}/api/auth/login`, { data: { username, password } })).status()).toBe(200);
+
+    await login('viewer-user');
+    await page.fill('[data-testid="plan-name"]', 'Pivot at $6');
+    await page.click('[data-testid="save-plan"]');
+    await page.waitForFunction(() => /needs the planner or admin role/.test(document.querySelector('[data-testid="saved-message"]')?.textContent ?? ''));
+
+    await login('planner-user');
+    await page.click('[data-testid="save-plan"]');
+    await page.waitForSelector('[data-testid="saved-plans"] li');
+    expect(await text('saved-message')).toBe('Saved “Pivot at $6”.');
+    expect(await page.locator('[data-testid="saved-plans"] li').innerText()).toMatch(/Pivot at \$6\s+planner-user/);
+    const { body } = await getJson<{ plans: { name: string; author: string }[] }>(rigline, '/api/plans');
+    expect(body.plans).toMatchObject([{ name: 'Pivot at $6', author: 'planner-user' }]);
+
+    // Change the form, then re-open the saved plan: its inputs come back and it is planned again.
+    await setGpuHour('1');
+    const before = await planSeq();
+    await page.click('[data-testid="saved-plans"] button[data-saved-open]');
+    await page.waitForFunction((seq) => Number(document.querySelector('section.planner')?.getAttribute('data-seq')) > seq, before);
+    expect(await page.inputValue('input[data-field="ai.gpu_hour_usd"]')).toBe('6');
+    expect(await text('saved-message')).toMatch(/^Opened “Pivot at \$6” \(saved by planner-user\)\.$/);
   });
 });

@@ -4,6 +4,7 @@ import { escapeHtml } from '../format.js';
 import { scenarioHeatmap, siteComparisonChart, tornadoChart } from './charts.js';
 import { download, planCsv } from './export.js';
 import { FIELD_GROUPS, parseValue, setPath } from './fields.js';
+import { savedPlansPanel } from './saved.js';
 import './planner.css';
 import { assumptionsForm, marketLine, planTable, sitesTable, totalsTiles } from './view.js';
 
@@ -53,10 +54,23 @@ export function mountPlanner(root: HTMLElement): () => void {
       <p class="pl-note">Sites come from the live fleet: <span class="prov measured">measured</span> over the last ${hours} h of telemetry,
       <span class="prov config">config</span> from <code>sites[]</code>, <span class="prov assumed">assumed</span> where neither knows. Edit any value.</p>
       <div class="pl-error-slot"></div>
-      <div class="pl-layout"><div>${assumptionsForm(plan)}</div>
+      <div class="pl-layout"><div>${assumptionsForm(plan)}<div class="pl-saved"></div></div>
       <div><h3>Sites</h3>${b.sites.length ? sitesTable(b.sites, plan, hours) : '<p class="pl-note" data-testid="no-sites">No site reports telemetry yet and config lists none.</p>'}
       <div class="pl-results"></div></div></div>`;
+    const slot = $<HTMLElement>('.pl-saved');
+    if (slot) saved.attach(slot);
   }
+
+  /** A saved plan's input replaces the form's; the live baseline's sites table stays, matched by position. */
+  function openSaved(plan: PlanInputRaw): string {
+    if (!baseline) return '';
+    input = structuredClone(plan);
+    renderShell(baseline, input);
+    const live = baseline.sites.map((s) => s.id).join(',');
+    void solve();
+    return input.sites.map((s) => s.id).join(',') === live ? '' : ' It lists other sites than the live fleet has now: the sites table shows the live sites.';
+  }
+  const saved = savedPlansPanel(() => input, openSaved);
 
   function renderResults(r: PlanResult): void {
     const slot = $('.pl-results');
