@@ -105,9 +105,12 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
             log.debug({ site: message.site, source: message.source, refusal }, 'message refused');
             return;
           }
+          // A rig that is live under another site cannot be spoken for from this one.
+          const owned = message.samples.filter((s) => state.mayReport(s.site, s.rig));
+          if (owned.length < message.samples.length) counters.reject('rig_site_conflict', message.samples.length - owned.length);
           // Replayed (historical) samples already taken are dropped and counted under invalid.duplicate.
-          const samples = dedupe.filter(message.samples);
-          if (samples.length < message.samples.length) counters.reject('duplicate', message.samples.length - samples.length);
+          const samples = dedupe.filter(owned);
+          if (samples.length < owned.length) counters.reject('duplicate', owned.length - samples.length);
           if (samples.length === 0) return;
           message = { ...message, samples };
           store.writeSamples(samples);
