@@ -174,7 +174,9 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   const httpHost = config.server.host === '0.0.0.0' ? 'localhost' : config.server.host;
   const httpUrl = `${security.https ? 'https' : 'http'}://${httpHost}:${address.port}`;
 
-  await ingest.start();
+  if (!(await ingest.start(config.mqtt.connect_wait_ms))) {
+    log.warn({ url: mqttUrl, waitedMs: config.mqtt.connect_wait_ms }, 'MQTT broker not reachable yet: serving the API and retrying');
+  }
   // Scale-out: a survivor takes over a dead peer's MQTT session so its share keeps flowing (cluster/adoption.ts).
   const adoption =
     config.realtime.redis_url && config.mqtt.shared_group
