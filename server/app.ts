@@ -107,9 +107,12 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
             log.debug({ site: message.site, source: message.source, refusal }, 'message refused');
             return;
           }
+          // A rig that is live under another site cannot be spoken for from this one.
+          const owned = message.samples.filter((s) => state.mayReport(s.site, s.rig));
+          if (owned.length < message.samples.length) counters.reject('rig_site_conflict', message.samples.length - owned.length);
           // Replayed (historical) samples already taken are dropped and counted under invalid.duplicate.
-          const samples = dedupe.filter(message.samples);
-          if (samples.length < message.samples.length) counters.reject('duplicate', message.samples.length - samples.length);
+          const samples = dedupe.filter(owned);
+          if (samples.length < owned.length) counters.reject('duplicate', owned.length - samples.length);
           if (samples.length === 0) return;
           message = { ...message, samples };
           store.writeSamples(samples);
@@ -177,7 +180,9 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   const httpHost = config.server.host === '0.0.0.0' ? 'localhost' : config.server.host;
   const httpUrl = `${security.https ? 'https' : 'http'}://${httpHost}:${address.port}`;
 
-  await ingest.start();
+  if (!(await ingest.start(config.mqtt.connect_wait_ms))) {
+    log.warn({ url: mqttUrl, waitedMs: config.mqtt.connect_wait_ms }, 'MQTT broker not reachable yet: serving the API and retrying');
+  }
   // Scale-out: a survivor takes over a dead peer's MQTT session so its share keeps flowing (cluster/adoption.ts).
   const adoption =
     config.realtime.redis_url && config.mqtt.shared_group

@@ -41,7 +41,7 @@ const rigline = await startRigline(config, {
   console.error(`cannot listen on ${err.address ?? 'its address'}:${err.port ?? '?'}: the port ${why}; set PORT (HTTP) or MQTT_PORT (embedded MQTT broker) to a free port`);
   process.exit(1);
 });
-const sim = model ? new SimulatorRunner(model, { url: rigline.mqttUrl, credentials: rigline.localAgent ?? undefined }) : null;
+const sim = model ? new SimulatorRunner(model, { url: rigline.mqttUrl, credentials: rigline.localAgent ?? undefined, onProblem: (msg) => log.warn(`simulator: ${msg}`) }) : null;
 sim?.start();
 
 log.info({ http: rigline.httpUrl, mqtt: rigline.mqttUrl }, 'rigline started');

@@ -1,7 +1,7 @@
-import { AsicSample, SCHEMA_VERSION, type Board, type Pool } from '../../server/contract/index.js';
+import { AsicSample, type Board, type Pool } from '../../server/contract/index.js';
 import { findAsicModel } from '../models/asic-models.js';
 import { decidePower } from './power.js';
-import type { SampleContext } from './sample.js';
+import { sampleHeader, type SampleContext } from './sample.js';
 import { clip, count, isRecord, num, round, str, temp, type Record_ } from './units.js';
 
 /**
@@ -56,15 +56,7 @@ export function parseBraiinsGrpc(replies: BraiinsGrpcReplies, ctx: SampleContext
     .map((e) => str(e['message']))
     .filter((m): m is string => m !== null);
   return AsicSample.parse({
-    schema: SCHEMA_VERSION,
-    kind: 'asic',
-    site: ctx.site,
-    rig: ctx.rig,
-    ts: ctx.ts,
-    interval_s: ctx.intervalS,
-    ...(ctx.seq === undefined ? {} : { seq: ctx.seq }),
-    power_w: power.power_w,
-    power_source: power.power_source,
+    ...sampleHeader(ctx, power),
     errors: [...new Set(errors)].slice(0, 64).map((e) => clip(e)),
     model: modelName ? clip(model?.name ?? modelName) : null,
     firmware: version ? clip(`Braiins OS ${version}`) : null,

@@ -9,7 +9,7 @@ import { applyExtras } from './extras.js';
 import { identify, type Identity, type MinerFamily } from './family.js';
 import { sum, type Hardware } from './hardware.js';
 import { parsePools } from './pools.js';
-import { decidePower } from './power.js';
+import { decidePower, type PowerFigure } from './power.js';
 import { firstRow, rows, usableReplies, type MinerReplies } from './replies.js';
 import { averageHashrateThs, clip, num, round, shortHashrateThs } from './units.js';
 
@@ -21,6 +21,21 @@ export interface SampleContext {
   seq?: number;
   /** Reading of an external power meter for this miner, if the agent has one. */
   measuredPowerW?: number | null;
+}
+
+/** The fields every ASIC sample starts with: identity, time, cadence and power with its provenance. */
+export function sampleHeader(ctx: SampleContext, power: PowerFigure): Pick<AsicSample, 'schema' | 'kind' | 'site' | 'rig' | 'ts' | 'interval_s' | 'seq' | 'power_w' | 'power_source'> {
+  return {
+    schema: SCHEMA_VERSION,
+    kind: 'asic',
+    site: ctx.site,
+    rig: ctx.rig,
+    ts: ctx.ts,
+    interval_s: ctx.intervalS,
+    ...(ctx.seq === undefined ? {} : { seq: ctx.seq }),
+    power_w: power.power_w,
+    power_source: power.power_source,
+  };
 }
 
 /** Extra commands worth one more request per family (the base request is summary+pools+stats+version+devs). */
@@ -68,15 +83,7 @@ export function buildAsicSample(replies: MinerReplies, ctx: SampleContext): Asic
   const uptime = num(summary?.['Elapsed']) ?? statsElapsed ?? deviceElapsed(devs);
   const ignorable = /invalid command|access denied/i;
   const sample: AsicSample = {
-    schema: SCHEMA_VERSION,
-    kind: 'asic',
-    site: ctx.site,
-    rig: ctx.rig,
-    ts: ctx.ts,
-    interval_s: ctx.intervalS,
-    ...(ctx.seq === undefined ? {} : { seq: ctx.seq }),
-    power_w: power.power_w,
-    power_source: power.power_source,
+    ...sampleHeader(ctx, power),
     errors: [...errors.filter((e) => !ignorable.test(e)), ...hw.errors].slice(0, 64).map((e) => clip(e)),
     model: identity.model ? clip(model?.name ?? identity.model) : null,
     firmware: identity.firmware ? clip(identity.firmware) : null,

@@ -34,7 +34,7 @@ const model = new FleetModel({
   startMs: Date.now(),
 });
 const credentials = values.username && values.password ? { username: values.username, password: values.password } : undefined;
-const runner = new SimulatorRunner(model, { url: values.url as string, credentials });
+const runner = new SimulatorRunner(model, { url: values.url as string, credentials, onProblem: (msg) => console.warn(`sim: ${msg}`) });
 runner.start();
 console.log(`sim: ${model.sites.length} sites × ${values.rigs} rigs → ${values.url}`);
 const stop = async (): Promise<void> => {

@@ -73,6 +73,8 @@ export class FleetModel {
 export interface RunnerOptions {
   url: string;
   credentials?: { username: string; password: string };
+  /** Told when a tick fails or is skipped; the demo logs it. */
+  onProblem?: (message: string) => void;
 }
 
 export class SimulatorRunner {
@@ -80,6 +82,8 @@ export class SimulatorRunner {
   private timer: NodeJS.Timeout | null = null;
   private tickCount = 0;
   published = 0;
+  skipped = 0;
+  private stopped = false;
 
   constructor(
     readonly model: FleetModel,
@@ -108,6 +112,11 @@ export class SimulatorRunner {
   }
 
   /** Publishes one tick for every site; resolves once the broker acknowledged every message. */
+  /**
+   * Publishes one tick for every site; resolves once the broker acknowledged every message. A site whose connection
+   * is down skips the tick (counted in `skipped`): the simulator is a demo source, not an agent with a spool, and
+   * queueing in memory during a long broker outage would grow without bound.
+   */
   async tick(tsMs = Date.now()): Promise<number> {
     const tick = this.tickCount++;
     let count = 0;
@@ -115,6 +124,10 @@ export class SimulatorRunner {
       this.model.sites.map(async (site) => {
         const publisher = this.publishers.get(site.id) as Publisher;
         const samples = this.model.samplesAt(site, tick, tsMs);
+        if (!publisher.connected) {
+          this.skipped += samples.length;
+          return;
+        }
         for (let i = 0; i < samples.length; i += MAX_BATCH) {
           const chunk = samples.slice(i, i + MAX_BATCH);
           await publisher.publishSamples(chunk);
@@ -127,14 +140,25 @@ export class SimulatorRunner {
   }
 
   start(): void {
+    let skippedBefore = 0;
     const loop = (): void => {
-      this.tick().catch(() => undefined);
+      this.tick()
+        .then(() => {
+          if (this.skipped > skippedBefore) this.runner.onProblem?.(`broker unreachable: ${this.skipped - skippedBefore} simulated samples skipped`);
+          skippedBefore = this.skipped;
+        })
+        .catch((err: Error) => this.runner.onProblem?.(`tick failed: ${err.message}`));
     };
-    loop();
-    this.timer = setInterval(loop, this.model.options.intervalMs);
+    // The first tick waits for the connections, so a fresh start shows the whole fleet at once.
+    void this.waitConnected(10_000).then(() => {
+      if (this.stopped) return;
+      loop();
+      this.timer = setInterval(loop, this.model.options.intervalMs);
+    });
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await Promise.all([...this.publishers.values()].map((p) => p.stop('simulator stopped')));

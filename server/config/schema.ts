@@ -67,6 +67,8 @@ export const ConfigSchema = z
         username: z.string().optional(),
         password: z.string().optional(),
         client_id: z.string().min(1).max(64).default('rigline-server'),
+        /** How long start-up waits for the broker before serving anyway (ingest keeps retrying). */
+        connect_wait_ms: z.number().int().min(0).max(600_000).default(10_000),
         /** Several instances share ingest through MQTT 5 `$share/{group}/...` (needs an MQTT 5 broker, not aedes). */
         shared_group: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/).optional(),
         /** CA / client certificate for an mqtts:// broker. */

@@ -50,6 +50,16 @@ export class FleetState {
     return applied;
   }
 
+  /**
+   * Whether a sample may speak for this rig from this site. A rig id belongs to the site that reports it while it is
+   * online: another site naming it is impersonation (or a misconfigured agent) and is refused. Once the rig is offline
+   * it may reappear under another site, as a miner moved between sites does.
+   */
+  mayReport(site: string, rig: string): boolean {
+    const current = this.rigs.get(rig);
+    return !current || current.sample.site === site || current.status === 'offline';
+  }
+
   /** An 'offline' status (Last Will or graceful stop) takes every rig last reported by that source offline. */
   applyStatus(site: string, source: string, status: AgentStatus): number {
     if (status.state !== 'offline') return 0;

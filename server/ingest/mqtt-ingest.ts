@@ -35,7 +35,11 @@ export class MqttIngest {
     private readonly onMessage: DecodedHandler,
   ) {}
 
-  async start(): Promise<void> {
+  /**
+   * Connects and subscribes. Resolves true once connected, or false when `waitMs` passes first: the client keeps
+   * retrying in the background, so a server whose broker is down still starts and serves its API.
+   */
+  async start(waitMs = Infinity): Promise<boolean> {
     const { options } = this;
     const file = (path: string | undefined): Buffer | undefined => (path ? readFileSync(path) : undefined);
     const shared = options.sharedGroup !== undefined;
@@ -67,7 +71,13 @@ export class MqttIngest {
         for (const grant of granted ?? []) if (grant.qos >= 0x80) options.log.error({ topic: grant.topic, code: grant.qos }, 'mqtt subscription refused');
       });
     });
-    await new Promise<void>((resolve) => client.once('connect', () => resolve()));
+    return new Promise<boolean>((resolve) => {
+      const timer = Number.isFinite(waitMs) ? setTimeout(() => resolve(false), waitMs) : null;
+      client.once('connect', () => {
+        if (timer) clearTimeout(timer);
+        resolve(true);
+      });
+    });
   }
 
   handle(topic: string, payload: Buffer): void {

@@ -129,6 +129,28 @@ describe('offline detection', () => {
     await publisher.client.endAsync(true);
   });
 
+  it('refuses a rig id that is live at another site, and lets it move once it is offline', async () => {
+    const owner = new Publisher({ url: rigline.mqttUrl, site: 'site-a', source: 'rig-x', agent: { name: 't', version: '1' } });
+    const intruder = new Publisher({ url: rigline.mqttUrl, site: 'site-b', source: 'ctl-b', agent: { name: 't', version: '1' } });
+    await Promise.all([owner.waitConnected(5000), intruder.waitConnected(5000)]);
+    await owner.publishSamples([sampleFor('site-a', 'rig-x', 60)]);
+    await waitFor(async () => ((await statusOf('rig-x')) === 'online' ? true : undefined));
+    const conflicts = async () => (await getJson<{ ingest: { invalid: Record<string, number> } }>(rigline, '/api/health')).body.ingest.invalid.rig_site_conflict ?? 0;
+
+    await intruder.publishSamples([sampleFor('site-b', 'rig-x', 60), sampleFor('site-b', 'rig-y', 60)]);
+    await waitFor(async () => ((await getJson<{ status: number }>(rigline, '/api/rigs/rig-y')).status === 200 ? true : undefined));
+    expect(await conflicts()).toBe(1);
+    expect((await getJson<{ site: string }>(rigline, '/api/rigs/rig-x')).body.site).toBe('site-a');
+
+    owner.client.stream.destroy(); // the rig's agent goes away: Last Will, offline
+    await waitFor(async () => ((await statusOf('rig-x')) === 'offline' ? true : undefined), 5000, 'offline');
+    await intruder.publishSamples([sampleFor('site-b', 'rig-x', 60), sampleFor('site-b', 'rig-y', 60)]);
+    await waitFor(async () => ((await getJson<{ site: string }>(rigline, '/api/rigs/rig-x')).body.site === 'site-b' ? true : undefined), 5000, 'moved');
+    expect(await conflicts()).toBe(1);
+    await owner.client.endAsync(true);
+    await intruder.stop();
+  });
+
   it('takes a silent rig offline after the configured number of missed intervals', async () => {
     const publisher = new Publisher({ url: rigline.mqttUrl, site: 'site-a', source: 'rig-quiet', agent: { name: 't', version: '1' } });
     await publisher.waitConnected(5000);

@@ -85,3 +85,15 @@ describe('reconnect backoff', () => {
     expect(low.next()).toBe(100);
   });
 });
+
+describe('simulator runner without a broker', () => {
+  it('skips and counts samples rather than queueing them in memory', async () => {
+    const { SimulatorRunner } = await import('../../agents/sim/simulator.js');
+    const model = new FleetModel({ ...shape, faultRate: 0 });
+    const runner = new SimulatorRunner(model, { url: 'mqtt://127.0.0.1:1' });
+    expect(await runner.tick(ts)).toBe(0);
+    expect(runner.skipped).toBe(60);
+    expect(runner.published).toBe(0);
+    await runner.stop();
+  });
+});
