@@ -2,6 +2,7 @@ import { SCHEMA_VERSION, type AsicSample, type Board, type Gpu, type GpuSample, 
 import type { SimRig, SimSite } from './fleet.js';
 import type { FaultKind } from './faults.js';
 import { draw } from './rng.js';
+import { roundTo } from '../../server/util/round.js';
 
 export interface SampleContext {
   seed: number;
@@ -14,7 +15,6 @@ export interface SampleContext {
   faultSinceMs?: number;
 }
 
-const round = (value: number, digits: number): number => Number(value.toFixed(digits));
 
 /** Day-night ambient temperature: coolest near 05:00 local, warmest near 17:00 (site clock = UTC here). */
 export function ambientC(site: SimSite, tsMs: number): number {
@@ -40,14 +40,14 @@ function asicSample(site: SimSite, rig: SimRig, fault: FaultKind | null, ctx: Sa
     const temp = fault === 'overheat' ? Math.max(normal + 30, 88 + 4 * noise(`o${index}`)) : normal;
     return {
       index,
-      hashrate_ths: lost ? 0 : round(perBoard * (0.99 + 0.02 * noise(`b${index}`)), 3),
-      temp_c: lost ? null : round(temp, 1),
-      chip_temp_c: lost ? null : round(temp + 10, 1),
+      hashrate_ths: lost ? 0 : roundTo(perBoard * (0.99 + 0.02 * noise(`b${index}`)), 3),
+      temp_c: lost ? null : roundTo(temp, 1),
+      chip_temp_c: lost ? null : roundTo(temp + 10, 1),
       chips: lost ? 0 : model.chips_per_board,
       expected_chips: model.chips_per_board,
     };
   });
-  const hashrate = round(boards.reduce((sum, b) => sum + (b.hashrate_ths ?? 0), 0), 3);
+  const hashrate = roundTo(boards.reduce((sum, b) => sum + (b.hashrate_ths ?? 0), 0), 3);
   const uptime = rig.bootOffsetS + Math.floor((ctx.tsMs - ctx.startMs) / 1000);
   // Share counters are cumulative and monotonic, as a miner's are: a steady rate since boot, plus the extra rejects
   // accumulated since a pool-rejects fault began.
@@ -67,7 +67,7 @@ function asicSample(site: SimSite, rig: SimRig, fault: FaultKind | null, ctx: Sa
     firmware: model.vendor === 'microbt' ? '20240611.22.REL' : 'Antminer 2024.05',
     family: model.vendor === 'microbt' ? 'whatsminer' : 'antminer',
     hashrate_5s_ths: hashrate,
-    hashrate_avg_ths: round(model.nameplate_ths * throttle * (fault === 'hashboard_lost' ? 2 / 3 : 1), 3),
+    hashrate_avg_ths: roundTo(model.nameplate_ths * throttle * (fault === 'hashboard_lost' ? 2 / 3 : 1), 3),
     nameplate_ths: model.nameplate_ths,
     boards,
     fans_rpm: Array.from({ length: model.fans }, (_, i) => Math.round((fault === 'overheat' ? 6800 : 4800) + 400 * noise(`f${i}`))),
@@ -104,7 +104,7 @@ function gpuSample(_site: SimSite, rig: SimRig, fault: FaultKind | null, ctx: Sa
       utilization_pct: util,
       memory_used_mib: failed ? 0 : Math.round(node.memory_total_mib * (0.6 + 0.3 * noise(`m${index}`))),
       memory_total_mib: node.memory_total_mib,
-      power_w: round(failed ? 70 : 120 + (util / 100) * (node.power_limit_w - 150), 1),
+      power_w: roundTo(failed ? 70 : 120 + (util / 100) * (node.power_limit_w - 150), 1),
       power_limit_w: node.power_limit_w,
       temp_c: Math.round(32 + util * 0.35),
       sm_clock_mhz: failed ? 345 : 1980,
@@ -127,7 +127,7 @@ function gpuSample(_site: SimSite, rig: SimRig, fault: FaultKind | null, ctx: Sa
     driver_version: '570.133.20',
     gpus,
     tokens_per_s: Math.round(tokens),
-    power_w: round(gpus.reduce((sum, g) => sum + (g.power_w ?? 0), 0), 1),
+    power_w: roundTo(gpus.reduce((sum, g) => sum + (g.power_w ?? 0), 0), 1),
     power_source: 'measured',
     errors: fault === 'gpu_xid' ? ['Xid 79: GPU has fallen off the bus (GPU 3)'] : [],
   };

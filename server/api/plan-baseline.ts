@@ -2,8 +2,8 @@ import type { Config } from '../config/schema.js';
 import type { FleetState } from '../fleet/state.js';
 import type { Baseline, BaselineSite, PlanInputRaw } from '../planner/contract.js';
 import type { HistoryStore, SeriesMetric } from '../store/types.js';
+import { roundTo } from '../util/round.js';
 
-const round = (value: number, digits: number) => Number(value.toFixed(digits));
 
 async function windowMean(store: HistoryStore, site: string, metric: SeriesMetric, from: number, to: number): Promise<{ mean: number | null; points: number }> {
   const stepMs = Math.max(10_000, Math.ceil((to - from) / 300));
@@ -47,10 +47,10 @@ async function baselineSite(id: string, state: FleetState, store: HistoryStore, 
   return {
     id,
     name: configured?.name ?? live?.name ?? id,
-    power_mw: round(powerMw, 4),
+    power_mw: roundTo(powerMw, 4),
     power_price_usd_per_kwh: configured?.power_price_usd_per_kwh ?? p.default_power_price_usd_per_kwh,
-    uptime: uptime === null ? 1 : round(uptime, 4),
-    efficiency_jth: efficiencyJth === null ? null : round(efficiencyJth, 3),
+    uptime: uptime === null ? 1 : roundTo(uptime, 4),
+    efficiency_jth: efficiencyJth === null ? null : roundTo(efficiencyJth, 3),
     ai_eligible: configured?.ai_eligible ?? true,
     provenance: {
       power_mw: configured?.capacity_mw !== undefined ? 'config' : 'measured',
@@ -59,10 +59,10 @@ async function baselineSite(id: string, state: FleetState, store: HistoryStore, 
       efficiency_jth: efficiencyJth === null ? 'assumed' : 'measured',
     },
     measured: {
-      hashrate_ths: hashrateThs === null ? null : round(hashrateThs, 3),
-      power_kw: powerKw === null ? null : round(powerKw, 3),
-      efficiency_jth: efficiencyJth === null ? null : round(efficiencyJth, 3),
-      uptime: uptime === null ? null : round(uptime, 4),
+      hashrate_ths: hashrateThs === null ? null : roundTo(hashrateThs, 3),
+      power_kw: powerKw === null ? null : roundTo(powerKw, 3),
+      efficiency_jth: efficiencyJth === null ? null : roundTo(efficiencyJth, 3),
+      uptime: uptime === null ? null : roundTo(uptime, 4),
       power_sources: powerSources,
       rigs: asics.length,
       window_points: hashrate.points,

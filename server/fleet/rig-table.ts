@@ -1,6 +1,7 @@
 import type { FacetCounts, RigPage, RigRow, RigSortKey, RigStatus } from '../contract/index.js';
 import { liveHashrateThs } from './health.js';
 import type { RigRecord } from './state.js';
+import { roundTo } from '../util/round.js';
 
 export interface RigTableQuery {
   offset: number;
@@ -14,7 +15,6 @@ export interface RigTableQuery {
   q?: string;
 }
 
-const round = (value: number, digits: number): number => Number(value.toFixed(digits));
 
 function hottest(values: (number | null)[]): number | null {
   let best: number | null = null;
@@ -26,13 +26,13 @@ function hottest(values: (number | null)[]): number | null {
 export function rigRow(id: string, r: Readonly<RigRecord>): RigRow {
   const s = r.sample;
   const live = r.status !== 'offline';
-  const powerKw = s.power_w === null ? null : round(s.power_w / 1000, 3);
+  const powerKw = s.power_w === null ? null : roundTo(s.power_w / 1000, 3);
   if (s.kind === 'asic') {
     const ths = liveHashrateThs(s);
     return {
       rig: id, kind: 'asic', status: r.status, status_reasons: r.reasons, model: s.model, firmware: s.firmware,
       hashrate_ths: ths, nameplate_ths: s.nameplate_ths, power_kw: powerKw, power_source: s.power_source,
-      efficiency_jth: ths && s.power_w !== null ? round(s.power_w / ths, 2) : null,
+      efficiency_jth: ths && s.power_w !== null ? roundTo(s.power_w / ths, 2) : null,
       temp_c: hottest(s.boards.flatMap((b) => [b.temp_c, b.chip_temp_c])), gpus: null, gpu_util_pct: null,
       uptime_s: live ? s.uptime_s : null, last_seen: r.lastSeen,
     };
@@ -42,7 +42,7 @@ export function rigRow(id: string, r: Readonly<RigRecord>): RigRow {
     rig: id, kind: 'gpu', status: r.status, status_reasons: r.reasons, model: s.host_model, firmware: s.driver_version,
     hashrate_ths: null, nameplate_ths: null, power_kw: powerKw, power_source: s.power_source, efficiency_jth: null,
     temp_c: hottest(s.gpus.map((g) => g.temp_c)), gpus: s.gpus.length,
-    gpu_util_pct: utils.length ? round(utils.reduce((a, b) => a + b, 0) / utils.length, 1) : null,
+    gpu_util_pct: utils.length ? roundTo(utils.reduce((a, b) => a + b, 0) / utils.length, 1) : null,
     uptime_s: null, last_seen: r.lastSeen,
   };
 }

@@ -1,5 +1,6 @@
 import type { GpuCounts, RigCounts, RigStatus, Sample } from '../contract/index.js';
 import { liveHashrateThs } from './health.js';
+import { roundTo } from '../util/round.js';
 
 export interface RollupInput {
   status: RigStatus;
@@ -14,7 +15,6 @@ export interface Rollup {
   gpus: GpuCounts;
 }
 
-const round = (value: number, digits: number): number => Number(value.toFixed(digits));
 
 /**
  * Sums rigs into one rollup. Offline rigs count in `rigs` and `gpus.total` but produce nothing. `online`,
@@ -56,9 +56,9 @@ export function rollup(rigs: Iterable<RollupInput>): Rollup {
   }
   return {
     rigs: counts,
-    hashrate_ths: round(hashrate, 3),
-    power_kw: round(powerW / 1000, 3),
-    efficiency_jth: effHashrate > 0 ? round(effPowerW / effHashrate, 2) : null,
-    gpus: { total: gpuTotal, online: gpuOnline, utilization_pct: utilCount > 0 ? round(utilSum / utilCount, 1) : null },
+    hashrate_ths: roundTo(hashrate, 3),
+    power_kw: roundTo(powerW / 1000, 3),
+    efficiency_jth: effHashrate > 0 ? roundTo(effPowerW / effHashrate, 2) : null,
+    gpus: { total: gpuTotal, online: gpuOnline, utilization_pct: utilCount > 0 ? roundTo(utilSum / utilCount, 1) : null },
   };
 }

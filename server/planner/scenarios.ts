@@ -1,9 +1,9 @@
 import type { PlanInput, ScenarioResult, TornadoBar } from './contract.js';
 import { gpuHourEquivalent, withGpuHourPrice } from './evaluate.js';
 import { solve, totalsOf } from './solve.js';
+import { roundTo } from '../util/round.js';
 
 const STEPS = [0.6, 0.8, 1, 1.2, 1.4];
-const round = (value: number, digits: number) => Number(value.toFixed(digits));
 
 /**
  * Sweeps BTC price × GPU-hour price (for each difficulty growth asked for) and re-optimizes every cell: the
@@ -12,8 +12,8 @@ const round = (value: number, digits: number) => Number(value.toFixed(digits));
 export async function scenarioGrid(input: PlanInput, asOf: string, timeLimitS: number, warnings: string[]): Promise<ScenarioResult> {
   const baseGpuHour = gpuHourEquivalent(input.ai);
   if (baseGpuHour === null) warnings.push("scenarios: the colocation model has no GPU-hour price; that axis changes nothing");
-  const btcPrices = input.analysis.btc_prices_usd ?? STEPS.map((s) => round(input.market.btc_price_usd * s, 0));
-  const gpuPrices = input.analysis.gpu_hour_prices_usd ?? STEPS.map((s) => round((baseGpuHour ?? 0) * s, 3));
+  const btcPrices = input.analysis.btc_prices_usd ?? STEPS.map((s) => roundTo(input.market.btc_price_usd * s, 0));
+  const gpuPrices = input.analysis.gpu_hour_prices_usd ?? STEPS.map((s) => roundTo((baseGpuHour ?? 0) * s, 3));
   const growths = input.analysis.difficulty_growth_per_month ?? [input.market.difficulty_growth_per_month];
   const grids = [];
   for (const growth of growths) {
