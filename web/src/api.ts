@@ -14,6 +14,8 @@ export async function api<T>(path: string, init?: RequestInit): Promise<T> {
   try {
     res = await fetch(path, { ...init, headers: { accept: 'application/json', ...(init?.body ? { 'content-type': 'application/json' } : {}), ...init?.headers } });
   } catch (err) {
+    // A caller's own abort is not a failure of the server: let it through so the caller can tell the two apart.
+    if ((err as Error).name === 'AbortError') throw err;
     throw new ApiFailure(0, 'network', `server unreachable: ${(err as Error).message}`);
   }
   const body: unknown = await res.json().catch(() => null);

@@ -1,5 +1,6 @@
 import type { Baseline, PlanInputRaw, PlanResult } from '../../../server/planner/contract.js';
 import { gpuHourEquivalent } from '../../../server/planner/gpu-hour.js';
+import { api, ApiFailure } from '../api.js';
 import { escapeHtml } from '../format.js';
 import { scenarioHeatmap, siteComparisonChart, tornadoChart } from './charts.js';
 import { download, planCsv } from './export.js';
@@ -9,10 +10,6 @@ import './planner.css';
 import { assumptionsForm, marketLine, planTable, sitesTable, totalsTiles } from './view.js';
 
 const DEBOUNCE_MS = 350;
-
-interface ApiErrorBody {
-  error?: { code?: string; message?: string };
-}
 
 /**
  * Planner page mount point (the app shell routes /planner here). Loads the live baseline, prefills every
@@ -100,15 +97,18 @@ export function mountPlanner(root: HTMLElement): () => void {
     inflight = new AbortController();
     setStatus('planning…');
     try {
-      const res = await fetch('/api/plan', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(input), signal: inflight.signal });
-      const body = (await res.json()) as PlanResult & ApiErrorBody;
-      if (seq !== requestSeq) return; // a newer request superseded this one
-      if (!res.ok) {
-        showError((body.error?.message ?? `HTTP ${res.status}`).split('; ').join('\n'));
+      let body: PlanResult;
+      try {
+        body = await api<PlanResult>('/api/plan', { method: 'POST', body: JSON.stringify(input), signal: inflight.signal });
+      } catch (err) {
+        if (!(err instanceof ApiFailure) || err.status === 0) throw err;
+        if (seq !== requestSeq) return; // a newer request superseded this one
+        showError(err.message.split('; ').join('\n'));
         section.dataset.state = 'error';
         setStatus('fix the highlighted input');
         return;
       }
+      if (seq !== requestSeq) return;
       showError('');
       result = body;
       renderResults(body);
@@ -181,9 +181,7 @@ export function mountPlanner(root: HTMLElement): () => void {
 
   void (async () => {
     try {
-      const res = await fetch('/api/plan/baseline', { signal: aborter.signal });
-      if (!res.ok) throw new Error(((await res.json()) as ApiErrorBody).error?.message ?? `HTTP ${res.status}`);
-      baseline = (await res.json()) as Baseline;
+      baseline = await api<Baseline>('/api/plan/baseline', { signal: aborter.signal });
       input = structuredClone(baseline.input);
       renderShell(baseline, input);
       if (baseline.sites.length === 0) {
