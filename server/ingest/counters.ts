@@ -4,7 +4,6 @@ import type { InvalidReason } from './decode.js';
 /** Ingest counters: messages received, samples stored, messages dropped per reason. */
 export class Counters {
   received = 0;
-  samples = 0;
   stored = 0;
   private readonly invalid = new Map<string, number>();
 
