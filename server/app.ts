@@ -138,16 +138,17 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   const savedPlans = new SavedPlans(config.planner.saved_plans_file, config.planner.saved_plans_max);
   const app = express();
   app.disable('x-powered-by');
-  security.mount(app);
-  app.use(express.json({ limit: '1mb' }));
-  app.use('/api', fleetRoutes(state, counters, store));
-  app.use('/api', historyRoutes(store));
-  app.use('/api', siteRigsRoutes(state));
-  app.use('/api', alertRoutes(alerts.engine, () => alerts.notifier.stats()));
+  // Every API route goes on `api`: its first handler is the route guard (auth/route-policy.ts).
+  const api = security.mount(app);
+  api.use(express.json({ limit: '1mb' }));
+  api.use(fleetRoutes(state, counters, store));
+  api.use(historyRoutes(store));
+  api.use(siteRigsRoutes(state));
+  api.use(alertRoutes(alerts.engine, () => alerts.notifier.stats()));
   const runPlan = planRunner({ state, store, config });
-  app.use('/api', planRoutes({ state, store, config }, runPlan));
-  app.use('/api', savedPlanRoutes(savedPlans, runPlan));
-  app.use('/api', notFound);
+  api.use(planRoutes({ state, store, config }, runPlan));
+  api.use(savedPlanRoutes(savedPlans, runPlan));
+  api.use(notFound);
   const webDir = resolve(config.server.web_dir);
   if (existsSync(webDir)) {
     app.use(express.static(webDir));

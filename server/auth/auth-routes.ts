@@ -80,7 +80,7 @@ export function authRoutes(identity: Identity, store: CredentialStore, config: C
   router.post('/auth/tokens', (req, res) => {
     const me = who(res);
     const owner = identity.person(me.username as string);
-    if (!owner || me.kind === 'token') throw new ApiError(403, 'forbidden', 'tokens are created by a logged-in person');
+    if (!owner || me.kind === 'token') throw new ApiError(403, 'session_required', 'tokens are created by a logged-in person');
     const request = body(NewToken, req.body);
     const { id, token } = identity.issueToken(owner, request.role ?? owner.role, request.name);
     res.status(201).json({ id, token, role: store.token(id)?.role, note: 'the token is shown only once' });

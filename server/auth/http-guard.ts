@@ -1,10 +1,10 @@
-import type { Request, RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response, Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import { ApiError } from '../api/errors.js';
 import type { Identity, Principal } from './identity.js';
-import { can } from './roles.js';
-import { requirementFor } from './route-policy.js';
+import { can, type Permission } from './roles.js';
+import { requirementsFor } from './route-policy.js';
 
 export function principalOf(res: Response): Principal | null {
   return (res.locals.principal as Principal | null | undefined) ?? null;
@@ -63,7 +63,7 @@ export function rateLimits(loginPerMinute: number, apiPerMinute: number): { logi
 export function authenticate(identity: Identity): RequestHandler {
   return (req, res, next) => {
     const resolution = identity.resolve(req.headers.cookie, req.headers.authorization);
-    if ('invalid' in resolution && req.path.startsWith('/api')) {
+    if ('invalid' in resolution && /^\/api(\/|$)/i.test(req.path)) {
       next(new ApiError(401, 'invalid_credentials', resolution.invalid));
       return;
     }
@@ -72,29 +72,42 @@ export function authenticate(identity: Identity): RequestHandler {
   };
 }
 
-/** Enforces ROUTE_POLICY: 401 without a principal, 403 when the role lacks the permission. */
-export const guard: RequestHandler = (req, res, next) => {
-  const requirement = requirementFor(req.method, req.originalUrl.split('?')[0] ?? '');
-  if (requirement === null || requirement === 'public') {
+/**
+ * Enforces ROUTE_POLICY on the API router it is mounted first in: 404 when no route would handle the request (before
+ * any handler or credential check), 401 without a principal, 403 when the role lacks a permission the route needs.
+ * The routes are looked up with the router's own matching (route-policy.ts), so every spelling the router accepts
+ * is judged as the route it reaches.
+ */
+export function guard(api: Router): RequestHandler {
+  return (req, res, next) => {
+    const requirements = requirementsFor(api, req.method, req.path);
+    if (requirements === null) {
+      next(new ApiError(404, 'not_found', `no route ${req.method} ${req.baseUrl}${req.path}`));
+      return;
+    }
+    const needed = requirements.filter((r): r is Permission => r !== 'public');
+    if (needed.length === 0) {
+      next();
+      return;
+    }
+    const principal = principalOf(res);
+    if (!principal) {
+      next(new ApiError(401, 'unauthenticated', 'log in or send Authorization: Bearer <token>'));
+      return;
+    }
+    const missing = needed.find((permission) => !can(principal.role, permission));
+    if (missing) {
+      next(new ApiError(403, 'forbidden', `role ${principal.role} may not ${req.method} ${req.baseUrl}${req.path} (needs ${missing})`));
+      return;
+    }
     next();
-    return;
-  }
-  const principal = principalOf(res);
-  if (!principal) {
-    next(new ApiError(401, 'unauthenticated', 'log in or send Authorization: Bearer <token>'));
-    return;
-  }
-  if (!can(principal.role, requirement)) {
-    next(new ApiError(403, 'forbidden', `role ${principal.role} may not ${req.method} ${req.path} (needs ${requirement})`));
-    return;
-  }
-  next();
-};
+  };
+}
 
 /** When login is required, page visits without a session go to the login page (API calls get 401 JSON instead). */
 export function loginRedirect(identity: Identity): RequestHandler {
   return (req, res, next) => {
-    const page = req.method === 'GET' && !/^\/(api|socket\.io|login|assets)(\/|$)/.test(req.path);
+    const page = req.method === 'GET' && !/^\/(api|socket\.io|login|assets)(\/|$)/i.test(req.path);
     if (page && !principalOf(res) && identity.anonymousRole === null && req.accepts('html')) {
       res.redirect(303, '/login');
       return;

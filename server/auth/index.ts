@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Express } from 'express';
+import { Router, type Express } from 'express';
 import type { Server } from 'socket.io';
 import type { Config } from '../config/schema.js';
 import type { Counters } from '../ingest/counters.js';
@@ -10,6 +10,7 @@ import { Identity } from './identity.js';
 import { loginPage } from './login-page.js';
 import { authenticateSockets } from './socket-auth.js';
 import { RigOwnership } from './ownership.js';
+import { registeredRoutes, type RegisteredRoute } from './route-policy.js';
 import { CredentialStore } from './store.js';
 
 /** Secrets pino must never print (pino `redact` paths): credentials in configs, requests and our own objects. */
@@ -35,8 +36,14 @@ export interface Security {
   /** Ingest-side check that a rig agent's topic carries only its own rigs (any broker; ownership.ts). */
   ownership: RigOwnership;
   https: { cert: Buffer; key: Buffer; ca?: Buffer } | null;
-  /** Headers, rate limits, authentication, route guard, login page and /api/auth + /api/admin routes. */
-  mount(app: Express): void;
+  /**
+   * Headers, rate limits, authentication and the login page on the app; returns the /api router, which starts with
+   * the route guard and the /api/auth + /api/admin routes. Every API route goes on it (app.ts): the guard judges
+   * each request by the route of that router that will handle it (route-policy.ts).
+   */
+  mount(app: Express): Router;
+  /** Every route on the /api router, as registered (`/api/admin/users/:username`): the route table test reads it. */
+  apiRoutes(): RegisteredRoute[];
   sockets(io: Server): void;
   close(): void;
 }
@@ -52,6 +59,7 @@ export function setupSecurity(config: Config, counters: Counters): Security {
   const https = tls
     ? { cert: readFileSync(tls.cert_file), key: readFileSync(tls.key_file), ca: tls.ca_file ? readFileSync(tls.ca_file) : undefined }
     : null;
+  let api: Router | null = null;
   const limits = rateLimits(config.auth.rate_limit.login_per_minute, config.auth.rate_limit.api_per_minute);
   return {
     store,
@@ -64,10 +72,17 @@ export function setupSecurity(config: Config, counters: Counters): Security {
       app.use('/api/auth/login', limits.login);
       app.use('/api', limits.api);
       app.use(authenticate(identity));
-      app.use(guard);
       app.get('/login', loginPage);
       app.use(loginRedirect(identity));
-      app.use('/api', authRoutes(identity, store, config, https !== null));
+      const router = Router();
+      app.use('/api', router);
+      router.use(guard(router));
+      router.use(authRoutes(identity, store, config, https !== null));
+      api = router;
+      return router;
+    },
+    apiRoutes() {
+      return api ? registeredRoutes(api).map((route) => ({ ...route, pattern: `/api${route.pattern}` })) : [];
     },
     sockets(io) {
       authenticateSockets(io, identity);
