@@ -17,6 +17,7 @@ import { planRoutes, planRunner } from './api/plan-routes.js';
 import { savedPlanRoutes } from './api/saved-plan-routes.js';
 import { SavedPlans } from './plans/saved-plans.js';
 import { siteRigsRoutes } from './api/site-rigs-routes.js';
+import { rigOwnerRoutes } from './api/rig-owner-routes.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.js';
 import type { Config } from './config/schema.js';
 import { FleetState } from './fleet/state.js';
@@ -26,9 +27,12 @@ import { MqttIngest } from './ingest/mqtt-ingest.js';
 import { SessionAdoption } from './cluster/adoption.js';
 import { AlertSync } from './cluster/alert-sync.js';
 import { PeerSync } from './cluster/peer-sync.js';
-import type { Decoded } from './ingest/decode.js';
+import { createPipeline } from './ingest/create.js';
+import type { Accepted } from './ingest/pipeline.js';
+import { RigSites } from './ingest/rig-sites.js';
 import { Broadcaster } from './realtime/broadcaster.js';
 import { createStore } from './store/factory.js';
+import { durationMs } from './store/influx/rollups.js';
 import type { HistoryStore } from './store/types.js';
 
 export interface Rigline {
@@ -69,6 +73,19 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   const alerts = startAlerts(config, state, log);
 
   const security = setupSecurity(config, counters);
+  const rigSites = new RigSites(config.ingest.rig_sites_file);
+  rigSites.watch();
+  const pipeline = createPipeline(config, {
+    counters,
+    state,
+    store,
+    dedupe,
+    rigSites,
+    log,
+    agentRefusal: (site, source, samples) => security.ownership.refusal(site, source, samples),
+    // Every instance judges every rig (peers' samples included), so alert state is the same on each.
+    observe: config.alerts.enabled ? (samples) => alerts.engine.observe(samples) : undefined,
+  });
   let broker: EmbeddedBroker | null = null;
   let mqttUrl: string;
   // The embedded broker never accepts anonymous clients: ingest and the demo simulator get their own credentials.
@@ -98,39 +115,13 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
       },
       counters,
       (decoded) => {
-        let message = decoded;
-        // Stored once, here; applied to fleet state here and, through Redis, on every peer instance.
-        if (message.kind === 'telemetry') {
-          const refusal = security.ownership.refusal(message.site, message.source, message.samples);
-          if (refusal) {
-            counters.reject('unauthorized');
-            log.debug({ site: message.site, source: message.source, refusal }, 'message refused');
-            return;
-          }
-          // A rig that is live under another site cannot be spoken for from this one.
-          const owned = message.samples.filter((s) => state.mayReport(s.site, s.rig));
-          if (owned.length < message.samples.length) counters.reject('rig_site_conflict', message.samples.length - owned.length);
-          // Replayed (historical) samples already taken are dropped and counted under invalid.duplicate.
-          const samples = dedupe.filter(owned);
-          if (samples.length < owned.length) counters.reject('duplicate', owned.length - samples.length);
-          if (samples.length === 0) return;
-          message = { ...message, samples };
-          store.writeSamples(samples);
-          counters.stored += samples.length;
-        }
-        applyToState(message);
-        peers?.share(message);
+        // Checked, stored once and applied here; applied, through Redis, on every peer instance.
+        const taken = pipeline.accept(decoded);
+        if (taken) peers?.share(taken);
       },
     );
   const ingest = ingestFor(config.mqtt.client_id);
-  function applyToState(message: Extract<Decoded, { ok: true }>): void {
-    if (message.kind === 'status') state.applyStatus(message.site, message.source, message.status);
-    else {
-      state.applySamples(message.source, message.samples);
-      // Every instance judges every rig (peers' samples included), so alert state is the same on each.
-      if (config.alerts.enabled) alerts.engine.observe(message.samples);
-    }
-  }
+  const applyToState = (message: Accepted): void => pipeline.apply(message);
   let peers: PeerSync | null = null;
   let alertSync: AlertSync | null = null;
 
@@ -148,6 +139,7 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   const runPlan = planRunner({ state, store, config });
   api.use(planRoutes({ state, store, config }, runPlan));
   api.use(savedPlanRoutes(savedPlans, runPlan));
+  api.use(rigOwnerRoutes(rigSites, log));
   api.use(notFound);
   const webDir = resolve(config.server.web_dir);
   if (existsSync(webDir)) {
@@ -194,7 +186,11 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
         }, log)
       : null;
   broadcaster.start();
-  const sweeper = setInterval(() => state.sweep(), config.ingest.check_interval_ms);
+  const forgetAfterMs = durationMs(config.ingest.forget_after);
+  const sweeper = setInterval(() => {
+    state.sweep();
+    state.forget(forgetAfterMs);
+  }, config.ingest.check_interval_ms);
   const rollupWriter = setInterval(() => store.writeSiteRollups(Date.now(), state.sites()), config.store.site_rollup_interval_ms);
 
   return {
@@ -222,6 +218,7 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
       await store.close();
       await broker?.close();
       security.close();
+      rigSites.close();
     },
   };
 }

@@ -6,6 +6,7 @@ import { writeMosquittoFiles } from './mosquitto-files.js';
 import { ROLES, type Role } from './roles.js';
 import { USER_ITERATIONS, hashPassword, randomSecret } from './secrets.js';
 import { CredentialStore } from './store.js';
+import { RigSites } from '../ingest/rig-sites.js';
 import { Identity } from './identity.js';
 
 const USAGE = `usage: rigline-server <command> [--config file]
@@ -17,6 +18,7 @@ const USAGE = `usage: rigline-server <command> [--config file]
   users hash [--password-stdin]                       a password_hash for auth.users in the config file
   tokens create <user> --name <label> [--role <role>] an API token for scripts (prints it once)
   tokens list | tokens revoke <id>
+  rigs move <rig> --site <site>                       an admin's move of a rig to another site (ingest.rig_sites_file)
 Writes auth.credentials_file and, for agents, Mosquitto's password_file and acl_file (auth.mosquitto.*);
 send Mosquitto SIGHUP to reload them. --file, --password-file and --acl-file override the config's paths.`;
 
@@ -63,6 +65,14 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, out: Out = 
   }
   try {
     const config = loadConfig(values.config ?? env.RIGLINE_CONFIG ?? 'config/rigline.yaml', env);
+    if (group === 'rigs' && action === 'move') {
+      const rigsFile = values.file ?? config.ingest.rig_sites_file;
+      if (!rigsFile) throw new Error('ingest.rig_sites_file is null (memory only): use PUT /api/admin/rigs/<rig>/site, or pass --file');
+      if (!target || !values.site) throw new Error('rigs move: usage rigs move <rig> --site <site>');
+      const previous = RigSites.moveInFile(rigsFile, target, values.site, 'cli');
+      out(`rig ${target} moved ${previous ? `from ${previous} ` : ''}to ${values.site} (a running server picks it up within a second)`);
+      return 0;
+    }
     const file = values.file ?? config.auth.credentials_file;
     if (!file) throw new Error('auth.credentials_file is null (memory only): pass --file');
     const store = new CredentialStore(file);

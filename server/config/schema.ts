@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SiteId } from '../contract/index.js';
-import { AuthSchema, TlsFiles } from './security-schema.js';
+import { AuthSchema, IngestGuardsSchema, TlsFiles } from './security-schema.js';
 import { AlertsConfigSchema } from './alerts-schema.js';
 import { PlannerConfigSchema } from './planner.js';
 import { LogConfig } from './yaml-file.js';
@@ -91,6 +91,7 @@ export const ConfigSchema = z
         overheat_c: z.number().min(30).max(150).default(90),
         gpu_overheat_c: z.number().min(30).max(150).default(88),
         reject_ratio: z.number().min(0).max(1).default(0.05),
+        ...IngestGuardsSchema,
       })
       .strict()
       .prefault({}),

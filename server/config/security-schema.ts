@@ -52,3 +52,23 @@ export const AuthSchema = z
   })
   .strict()
   .prefault({});
+
+/** InfluxQL-style duration (7d, 12h, 90m, 2w). */
+const span = z.string().regex(/^\d+(m|h|d|w)$/, 'must be a duration such as 90m, 12h, 7d or 2w');
+
+/**
+ * Ingest's defences against hostile or broken agents (issue 10), spread into the `ingest` section. Defaults fit a
+ * 10,000-rig site behind one site controller.
+ */
+export const IngestGuardsSchema = {
+  /** Samples stamped further ahead of the server clock are refused (counted `clock_skew`): never stored or applied. */
+  max_future_skew_ms: z.number().int().min(1000).max(86_400_000).default(30_000),
+  /** Distinct rig ids one agent (topic source) may report; more are refused (counted `rig_limit`). */
+  max_rigs_per_agent: z.number().int().min(1).max(1_000_000).default(15_000),
+  /** Distinct rig ids one site may own; more are refused (counted `rig_limit`). */
+  max_rigs_per_site: z.number().int().min(1).max(1_000_000).default(15_000),
+  /** An offline rig is forgotten from live state after this long without a sample (its history stays). */
+  forget_after: span.default('7d'),
+  /** Rig → owning site (first seen), kept across restarts; null keeps it in memory. */
+  rig_sites_file: z.string().min(1).nullable().default(null),
+};

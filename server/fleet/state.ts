@@ -50,16 +50,6 @@ export class FleetState {
     return applied;
   }
 
-  /**
-   * Whether a sample may speak for this rig from this site. A rig id belongs to the site that reports it while it is
-   * online: another site naming it is impersonation (or a misconfigured agent) and is refused. Once the rig is offline
-   * it may reappear under another site, as a miner moved between sites does.
-   */
-  mayReport(site: string, rig: string): boolean {
-    const current = this.rigs.get(rig);
-    return !current || current.sample.site === site || current.status === 'offline';
-  }
-
   /** An 'offline' status (Last Will or graceful stop) takes every rig last reported by that source offline. */
   applyStatus(site: string, source: string, status: AgentStatus): number {
     if (status.state !== 'offline') return 0;
@@ -86,6 +76,25 @@ export class FleetState {
       }
     }
     return changed;
+  }
+
+  /**
+   * Forgets rigs offline and silent for longer than `afterMs` (config ingest.forget_after): live state holds only
+   * rigs that exist; their history stays in the store. Returns how many were forgotten.
+   */
+  forget(afterMs: number): number {
+    const now = this.now();
+    let forgotten = 0;
+    for (const [rigId, record] of this.rigs) {
+      if (record.status !== 'offline' || now - record.lastSeen <= afterMs) continue;
+      this.rigs.delete(rigId);
+      this.bySite.get(record.sample.site)?.delete(rigId);
+      if (this.bySite.get(record.sample.site)?.size === 0) this.bySite.delete(record.sample.site);
+      this.siteCache.delete(record.sample.site);
+      this.changedRigs.delete(rigId);
+      forgotten++;
+    }
+    return forgotten;
   }
 
   private setOffline(rigId: string, record: RigRecord, reason: string): void {

@@ -129,7 +129,7 @@ describe('offline detection', () => {
     await publisher.client.endAsync(true);
   });
 
-  it('refuses a rig id that is live at another site, and lets it move once it is offline', async () => {
+  it('refuses a rig id owned by another site, online or offline, until an admin moves it', async () => {
     const owner = new Publisher({ url: rigline.mqttUrl, site: 'site-a', source: 'rig-x', agent: { name: 't', version: '1' } });
     const intruder = new Publisher({ url: rigline.mqttUrl, site: 'site-b', source: 'ctl-b', agent: { name: 't', version: '1' } });
     await Promise.all([owner.waitConnected(5000), intruder.waitConnected(5000)]);
@@ -142,11 +142,22 @@ describe('offline detection', () => {
     expect(await conflicts()).toBe(1);
     expect((await getJson<{ site: string }>(rigline, '/api/rigs/rig-x')).body.site).toBe('site-a');
 
-    owner.client.stream.destroy(); // the rig's agent goes away: Last Will, offline
+    owner.client.stream.destroy(); // the rig's agent goes away (restarts): Last Will, offline
     await waitFor(async () => ((await statusOf('rig-x')) === 'offline' ? true : undefined), 5000, 'offline');
     await intruder.publishSamples([sampleFor('site-b', 'rig-x', 60), sampleFor('site-b', 'rig-y', 60)]);
+    await waitFor(async () => ((await conflicts()) === 2 ? true : undefined), 5000, 'second conflict counted');
+    expect((await getJson<{ site: string }>(rigline, '/api/rigs/rig-x')).body.site).toBe('site-a');
+
+    // The miner really moved: an admin says so, and site-b's samples are taken from then on.
+    const moved = await fetch(`${rigline.httpUrl}/api/admin/rigs/rig-x/site`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ site: 'site-b' }),
+    });
+    expect(await moved.json()).toEqual({ rig: 'rig-x', site: 'site-b', previous: 'site-a' });
+    await intruder.publishSamples([sampleFor('site-b', 'rig-x', 60), sampleFor('site-b', 'rig-y', 60)]);
     await waitFor(async () => ((await getJson<{ site: string }>(rigline, '/api/rigs/rig-x')).body.site === 'site-b' ? true : undefined), 5000, 'moved');
-    expect(await conflicts()).toBe(1);
+    expect(await conflicts()).toBe(2);
     await owner.client.endAsync(true);
     await intruder.stop();
   });

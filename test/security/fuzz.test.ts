@@ -55,6 +55,8 @@ const payloadArb: fc.Arbitrary<string | Buffer> = fc.oneof(
 );
 
 const KNOWN_REASONS = new Set(['bad_topic', 'oversized', 'bad_json', 'unknown_schema_version', 'schema', 'topic_mismatch']);
+// Per-sample refusals after decoding (ingest/pipeline.ts): possible, but the generator need not produce each.
+const SAMPLE_REASONS = new Set(['clock_skew', 'too_old', 'rig_site_conflict', 'rig_limit', 'duplicate']);
 
 describe('hostile input', () => {
   let rigline: Rigline;
@@ -86,7 +88,7 @@ describe('hostile input', () => {
     console.log(`fuzz ingest reasons: ${JSON.stringify(snapshot.invalid)}; heap growth ${heapGrowthMb.toFixed(1)} MiB; rigs in state ${rigline.state.rigCount}`);
     expect(snapshot.received).toBe(RUNS);
     expect(accepted + rejected).toBe(RUNS);
-    for (const reason of Object.keys(snapshot.invalid)) expect(KNOWN_REASONS.has(reason)).toBe(true);
+    for (const reason of Object.keys(snapshot.invalid)) expect(KNOWN_REASONS.has(reason) || SAMPLE_REASONS.has(reason), reason).toBe(true);
     expect(snapshot.invalid.internal).toBeUndefined();
     expect(accepted).toBeGreaterThan(1000);
     for (const reason of KNOWN_REASONS) expect(snapshot.invalid[reason] ?? 0).toBeGreaterThan(0);

@@ -29,6 +29,8 @@ const EXPECTED: Record<string, readonly Role[] | typeof PUBLIC> = {
   'GET /api/admin/users': ['admin'],
   'POST /api/admin/users': ['admin'],
   'DELETE /api/admin/users/:username': ['admin'],
+  'GET /api/admin/rigs/:rig/site': ['admin'],
+  'PUT /api/admin/rigs/:rig/site': ['admin'],
   'GET /api/health': ALL,
   'GET /api/fleet': ALL,
   'GET /api/sites': ALL,

@@ -1,0 +1,149 @@
+import type { Logger } from 'pino';
+import type { Sample } from '../contract/index.js';
+import type { FleetState } from '../fleet/state.js';
+import type { HistoryStore } from '../store/types.js';
+import type { Counters } from './counters.js';
+import type { Decoded } from './decode.js';
+import type { SeqDedupe } from './dedupe.js';
+import type { RigSiteEntry, RigSites } from './rig-sites.js';
+
+export type Accepted = Extract<Decoded, { ok: true }>;
+
+export interface PipelineLimits {
+  /** Samples more than this far ahead of the server clock are refused as `clock_skew`. */
+  maxFutureSkewMs: number;
+  /** Samples older than this (raw retention) are refused as `too_old`; Infinity keeps everything. */
+  maxAgeMs: number;
+  maxRigsPerAgent: number;
+  maxRigsPerSite: number;
+}
+
+export interface PipelineDeps {
+  limits: PipelineLimits;
+  counters: Counters;
+  state: FleetState;
+  store: HistoryStore;
+  dedupe: SeqDedupe;
+  rigSites: RigSites;
+  /** A rig agent's own rigs (auth/ownership.ts): why a message must be refused, or null. */
+  agentRefusal: (site: string, source: string, samples: readonly Sample[]) => string | null;
+  /** Live samples after they changed fleet state (the alert engine). */
+  observe?: (samples: Sample[]) => void;
+  log: Logger;
+  now?: () => number;
+}
+
+/**
+ * The ingest pipeline, one unit: what a decoded message goes through before it is stored and shown. In order:
+ *
+ *  1. a rig agent may speak only for its own rigs (credentials file; counted `unauthorized`);
+ *  2. time: a sample stamped more than `ingest.max_future_skew_ms` ahead (`clock_skew`) or older than raw retention
+ *     (`too_old`) is refused, so a forged clock can neither freeze a rig's live state nor reach InfluxDB;
+ *  3. ownership: a rig belongs to the site it was first seen under (rig-sites.ts; `rig_site_conflict`), and an agent
+ *     or site may hold only so many distinct rig ids (`rig_limit`);
+ *  4. replayed samples already taken are dropped (dedupe.ts; `duplicate`);
+ *  5. stored, then applied to live state and handed to the alert engine.
+ *
+ * Every refusal is counted by reason (/api/health `ingest.invalid`). Peers' messages (scale-out) skip 1–5: the peer
+ * that received them already checked and stored them; they are only `apply`-ed.
+ */
+export class IngestPipeline {
+  /** Distinct rigs each agent (`site/source`) has reported, and agents per site: bounded by the rig caps. */
+  private readonly agentRigs = new Map<string, Set<string>>();
+  private readonly sourcesPerSite = new Map<string, number>();
+  private readonly now: () => number;
+
+  constructor(private readonly deps: PipelineDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Checks, stores and applies one message; returns the message as taken (null when nothing of it was). */
+  accept(message: Accepted): Accepted | null {
+    if (message.kind === 'status') {
+      this.apply(message);
+      return message;
+    }
+    const { counters, log } = this.deps;
+    const refusal = this.deps.agentRefusal(message.site, message.source, message.samples);
+    if (refusal) {
+      counters.reject('unauthorized');
+      log.debug({ site: message.site, source: message.source, refusal }, 'message refused');
+      return null;
+    }
+    const timely = this.inTime(message.samples);
+    const owned = this.owned(message.site, message.source, timely);
+    // Replayed (historical) samples already taken are dropped and counted under invalid.duplicate.
+    const samples = this.deps.dedupe.filter(owned);
+    if (samples.length < owned.length) counters.reject('duplicate', owned.length - samples.length);
+    if (samples.length === 0) return null;
+    this.deps.store.writeSamples(samples);
+    counters.stored += samples.length;
+    const taken = { ...message, samples };
+    this.apply(taken);
+    return taken;
+  }
+
+  /** Applies a checked message to live state (also what peers' messages go through). */
+  apply(message: Accepted): void {
+    const { state } = this.deps;
+    if (message.kind === 'status') state.applyStatus(message.site, message.source, message.status);
+    else {
+      state.applySamples(message.source, message.samples);
+      this.deps.observe?.(message.samples);
+    }
+  }
+
+  private inTime(samples: Sample[]): Sample[] {
+    const { maxFutureSkewMs, maxAgeMs } = this.deps.limits;
+    const now = this.now();
+    let skewed = 0;
+    let old = 0;
+    const kept = samples.filter((s) => {
+      if (s.ts > now + maxFutureSkewMs) skewed++;
+      else if (now - s.ts > maxAgeMs) old++;
+      else return true;
+      return false;
+    });
+    if (skewed) this.deps.counters.reject('clock_skew', skewed);
+    if (old) this.deps.counters.reject('too_old', old);
+    return kept;
+  }
+
+  private owned(site: string, source: string, samples: Sample[]): Sample[] {
+    const { rigSites, counters, limits } = this.deps;
+    const agentKey = `${site}/${source}`;
+    let mine = this.agentRigs.get(agentKey);
+    if (!mine) {
+      // One agent per rig is the most a real site has: sources beyond that many rigs are refused too, so varying the
+      // topic's source cannot grow memory without bound.
+      const sources = this.sourcesPerSite.get(site) ?? 0;
+      if (sources >= limits.maxRigsPerSite) {
+        counters.reject('rig_limit', samples.length);
+        return [];
+      }
+      this.sourcesPerSite.set(site, sources + 1);
+      this.agentRigs.set(agentKey, (mine = new Set()));
+    }
+    const pending: RigSiteEntry[] = [];
+    let conflicts = 0;
+    let overLimit = 0;
+    const kept: Sample[] = [];
+    for (const sample of samples) {
+      if (!mine.has(sample.rig) && mine.size >= limits.maxRigsPerAgent) {
+        overLimit++;
+        continue;
+      }
+      const claim = rigSites.claim(site, sample.rig, limits.maxRigsPerSite, pending);
+      if (claim === 'conflict') conflicts++;
+      else if (claim === 'site_full') overLimit++;
+      else {
+        mine.add(sample.rig);
+        kept.push(sample);
+      }
+    }
+    rigSites.flush(pending);
+    if (conflicts) counters.reject('rig_site_conflict', conflicts);
+    if (overLimit) counters.reject('rig_limit', overLimit);
+    return kept;
+  }
+}
