@@ -92,7 +92,11 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   let ingestCredentials: { username?: string; password?: string } = { username: config.mqtt.username, password: config.mqtt.password };
   if (config.mqtt.mode === 'embedded') {
     const { embedded } = config.mqtt;
-    broker = await startEmbeddedBroker(embedded.host, embedded.port, security.brokerAuth.hooks(), embedded.tls);
+    // The broker refuses a message larger than ingest would take before buffering it (mqtt.max_payload_bytes).
+    broker = await startEmbeddedBroker(embedded.host, embedded.port, security.brokerAuth.hooks(), embedded.tls, {
+      maxPayloadBytes: config.mqtt.max_payload_bytes,
+      onOversized: () => counters.reject('oversized'),
+    });
     security.brokerAuth.attach(broker.aedes);
     ingestCredentials = security.brokerAuth.ingest;
     const host = config.mqtt.embedded.host === '0.0.0.0' ? '127.0.0.1' : config.mqtt.embedded.host;

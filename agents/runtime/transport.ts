@@ -19,7 +19,9 @@ export function publisherTransport(config: AgentConfig): AgentTransport & { publ
     url: config.mqtt.url,
     site: config.site,
     source: config.agent_id,
-    clientId: config.mqtt.client_id ?? `rigline-agent-${config.site}-${config.agent_id}`,
+    // The broker binds a credential to its own client id (Mosquitto use_username_as_clientid; the embedded broker
+    // refuses any other): with a username, that is the id.
+    clientId: config.mqtt.client_id ?? config.mqtt.username ?? `rigline-agent-${config.site}-${config.agent_id}`,
     username: config.mqtt.username,
     password: config.mqtt.password,
     agent: { name: AGENT_NAME, version: AGENT_VERSION },

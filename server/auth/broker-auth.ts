@@ -13,7 +13,7 @@ export interface MqttCredentials {
 }
 
 /** What the broker refused, by reason: /api/health reports these under ingest.invalid. */
-export type RefusalCounter = (reason: 'unauthenticated' | 'unauthorized' | 'unauthorized_subscribe') => void;
+export type RefusalCounter = (reason: 'unauthenticated' | 'unauthorized' | 'unauthorized_subscribe' | 'client_id_mismatch') => void;
 
 /**
  * Authentication and authorization for the embedded (aedes) broker: no anonymous client, agents from the
@@ -30,8 +30,30 @@ export class BrokerAuth {
   constructor(
     private readonly store: CredentialStore,
     private readonly refused: RefusalCounter,
+    /** The server's own ingest session (config mqtt.client_id): only its own ingest credential may use it. */
+    private readonly ingestClientId = 'rigline-server',
   ) {
     store.watch(() => this.dropRevoked());
+  }
+
+  /**
+   * The client id a principal must connect with, or null when any id not taken by another identity will do. An
+   * MQTT client id names a session, and a CONNECT with an id in use takes that session over (MQTT 3.1.1 §3.1.4):
+   * an agent that could pick the server's id would take over the server's persistent session, and the broker would
+   * discard the queued telemetry that agent may not read. So every credential has its own id, as Mosquitto's
+   * `use_username_as_clientid true` (config/mosquitto.conf) makes it there.
+   */
+  private requiredClientId(principal: MqttPrincipal): string | null {
+    if (principal.kind === 'agent' || (principal.kind === 'ingest' && principal.username !== this.ingest.username)) return principal.username;
+    if (principal.kind === 'ingest') return this.ingestClientId;
+    return null;
+  }
+
+  private clientIdAllowed(principal: MqttPrincipal, clientId: string): boolean {
+    const required = this.requiredClientId(principal);
+    if (required !== null) return clientId === required && (principal.kind !== 'agent' || clientId !== this.ingestClientId);
+    // The in-process simulator: any id that is not the server's or an agent's.
+    return clientId !== this.ingestClientId && this.store.agent(clientId) === undefined;
   }
 
   private lookup(username: string | undefined, password: Buffer | undefined): MqttPrincipal | null {
@@ -81,6 +103,13 @@ export class BrokerAuth {
         if (!principal) {
           this.refused('unauthenticated');
           const error = Object.assign(new Error('bad username or password'), { returnCode: 4 as const });
+          done(error, false);
+          return;
+        }
+        if (!this.clientIdAllowed(principal, client.id)) {
+          this.refused('client_id_mismatch');
+          // CONNACK 2, identifier rejected (MQTT 3.1.1 §3.2.2.3).
+          const error = Object.assign(new Error(`client id must be ${this.requiredClientId(principal) ?? 'your own'}`), { returnCode: 2 as const });
           done(error, false);
           return;
         }

@@ -53,7 +53,7 @@ export function setupSecurity(config: Config, counters: Counters): Security {
   const store = new CredentialStore(config.auth.credentials_file);
   store.watch();
   const identity = new Identity(store, config.auth);
-  const brokerAuth = new BrokerAuth(store, (reason) => counters.reject(reason));
+  const brokerAuth = new BrokerAuth(store, (reason) => counters.reject(reason), config.mqtt.client_id);
   const ownership = new RigOwnership(store);
   const tls = config.server.tls;
   const https = tls

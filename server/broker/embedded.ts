@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
+import { limitPackets } from './packet-limit.js';
 import { createServer as createTlsServer } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { Aedes, type AedesOptions } from 'aedes';
+
+/** Topic (2-byte length + up to 65,535 bytes) and packet id of a PUBLISH, beyond its payload. */
+const PUBLISH_OVERHEAD = 2 + 65_535 + 2;
 
 export interface EmbeddedBroker {
   aedes: Aedes;
@@ -21,12 +25,18 @@ export async function startEmbeddedBroker(
   port: number,
   hooks: Partial<AedesOptions> = {},
   tls?: { port: number; cert_file: string; key_file: string; ca_file?: string },
+  limit?: { maxPayloadBytes: number; onOversized: (announced: number) => void },
 ): Promise<EmbeddedBroker> {
   const aedes = await Aedes.createBroker(hooks);
-  const servers: Server[] = [createServer(aedes.handle)];
+  // A PUBLISH carries topic (≤ 65,535 bytes plus its length), packet id and payload: the payload limit plus that.
+  const handle = (socket: Socket): void => {
+    if (!limit) aedes.handle(socket);
+    else aedes.handle(limitPackets(socket, limit.maxPayloadBytes + PUBLISH_OVERHEAD, limit.onOversized));
+  };
+  const servers: Server[] = [createServer(handle)];
   if (tls) {
     const ca = tls.ca_file ? readFileSync(tls.ca_file) : undefined;
-    servers.push(createTlsServer({ cert: readFileSync(tls.cert_file), key: readFileSync(tls.key_file), ca }, aedes.handle));
+    servers.push(createTlsServer({ cert: readFileSync(tls.cert_file), key: readFileSync(tls.key_file), ca }, handle));
   }
   const listen = (server: Server, listenPort: number): Promise<void> =>
     new Promise<void>((resolve, reject) => {

@@ -69,7 +69,7 @@ describe('agent identity on the embedded broker', () => {
   });
 
   it('stores its own site, refuses and counts a publish to another site, and refuses subscriptions', async () => {
-    const { client } = await tryConnect(plainUrl, { clientId: 'ctl-1', username: 'ctl-site-01', password });
+    const { client } = await tryConnect(plainUrl, { clientId: 'ctl-site-01', username: 'ctl-site-01', password });
     expect(client).not.toBeNull();
     const own = sampleOf(0, 1);
     await client!.publishAsync(telemetryTopic(own.site, own.rig), JSON.stringify(own), { qos: 1 });
@@ -93,7 +93,7 @@ describe('agent identity on the embedded broker', () => {
   });
 
   it('limits a rig agent to its own rigs', async () => {
-    const { client } = await tryConnect(plainUrl, { clientId: 'rig-1', username: 'rig-agent', password: rigAgentPassword });
+    const { client } = await tryConnect(plainUrl, { clientId: 'rig-agent', username: 'rig-agent', password: rigAgentPassword });
     const own = sampleOf(0, 0);
     const neighbour = sampleOf(0, 2);
     await client!.publishAsync(telemetryTopic(own.site, own.rig), JSON.stringify(own), { qos: 1 });
@@ -108,12 +108,12 @@ describe('agent identity on the embedded broker', () => {
   });
 
   it('disconnects a revoked agent and refuses it afterwards', async () => {
-    const { client } = await tryConnect(plainUrl, { clientId: 'ctl-2', username: 'ctl-site-01', password });
+    const { client } = await tryConnect(plainUrl, { clientId: 'ctl-site-01', username: 'ctl-site-01', password });
     const closed = new Promise<void>((resolve) => client!.once('close', () => resolve()));
     rigline.security.store.revokeAgent('ctl-site-01');
     await closed;
     client!.end(true);
-    expect((await tryConnect(plainUrl, { clientId: 'ctl-3', username: 'ctl-site-01', password })).error).toMatch(/Bad username or password/i);
+    expect((await tryConnect(plainUrl, { clientId: 'ctl-site-01', username: 'ctl-site-01', password })).error).toMatch(/Bad username or password/i);
   });
 });
 
@@ -158,7 +158,7 @@ describe.skipIf(!hasService('mosquitto', 'mosquitto'))('agent identity on real M
     expect((await tryConnect(broker.url, { clientId: 'anon' })).error).toMatch(/Not authorized/i);
     expect((await tryConnect(broker.url, { clientId: 'x', username: 'ctl-site-01', password: 'wrong' })).error).toMatch(/Not authorized/i);
 
-    const { client } = await tryConnect(broker.url, { clientId: 'ctl-1', username: 'ctl-site-01', password, protocolVersion: 5 });
+    const { client } = await tryConnect(broker.url, { clientId: 'ctl-site-01', username: 'ctl-site-01', password, protocolVersion: 5 });
     expect(client).not.toBeNull();
     const own = sampleOf(0, 1);
     const spoofed = sampleOf(1, 0);
@@ -184,6 +184,6 @@ describe.skipIf(!hasService('mosquitto', 'mosquitto'))('agent identity on real M
     expect(await cli('agents', 'revoke', 'ctl-site-01')).toBe(0);
     await broker.stop();
     await broker.start();
-    expect((await tryConnect(broker.url, { clientId: 'ctl-1', username: 'ctl-site-01', password })).error).toMatch(/Not authorized/i);
+    expect((await tryConnect(broker.url, { clientId: 'ctl-site-01', username: 'ctl-site-01', password })).error).toMatch(/Not authorized/i);
   });
 });

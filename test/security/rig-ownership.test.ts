@@ -25,7 +25,7 @@ const [own, owned2, neighbour, other] = samples(0) as [Sample, Sample, Sample, S
 
 /** MQTT 5 on Mosquitto (a refused publish gets PUBACK 0x87); the embedded aedes broker speaks 3.1.1 only. */
 async function connect(url: string, username: string, password: string, protocolVersion: 4 | 5): Promise<mqtt.MqttClient> {
-  return mqtt.connectAsync(url, { clientId: `${username}-${Math.random().toString(36).slice(2, 8)}`, username, password, protocolVersion, reconnectPeriod: 0 });
+  return mqtt.connectAsync(url, { clientId: username, username, password, protocolVersion, reconnectPeriod: 0 });
 }
 
 const unauthorized = (rigline: Rigline): number => rigline.counters.snapshot().invalid.unauthorized ?? 0;
