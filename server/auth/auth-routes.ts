@@ -55,13 +55,16 @@ export function authRoutes(identity: Identity, store: CredentialStore, config: C
       if (fromForm) return res.redirect(303, '/login?failed=1');
       throw new ApiError(401, 'bad_credentials', 'unknown user or wrong password');
     }
-    const { value, session } = identity.sessions.issue(person.username);
+    const { value, session } = identity.sessions.issue(person.username, person.role);
     res.cookie(SESSION_COOKIE, value, { httpOnly: true, sameSite: 'strict', secure, path: '/', maxAge: identity.sessions.ttlMs });
     if (fromForm) return res.redirect(303, '/');
     res.json({ username: person.username, role: person.role, expires: new Date(session.expiresMs).toISOString() });
   });
 
   router.post('/auth/logout', (_req, res) => {
+    // The session ends on the server too: a copy of the cookie no longer works, and its sockets are closed.
+    const session = principalOf(res)?.session;
+    if (session) store.revokeSession(session.id, session.expiresMs);
     res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'strict', secure, path: '/' });
     res.status(204).end();
   });

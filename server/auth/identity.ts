@@ -12,6 +12,8 @@ export interface Principal {
   username: string | null;
   role: Role;
   tokenId?: string;
+  /** The cookie session's id and expiry (logout revokes it). */
+  session?: { id: string; expiresMs: number };
 }
 
 /** What came with the request; `invalid` when credentials were presented but are wrong, expired or revoked. */
@@ -102,8 +104,11 @@ export class Identity {
     if (cookie) {
       const session = this.sessions.verify(cookie);
       const person = session ? this.person(session.username) : undefined;
-      // An expired or forged cookie is treated as absent: the visitor is simply logged out.
-      if (person) return { principal: { kind: 'user', username: person.username, role: person.role } };
+      // An expired, forged or logged-out cookie, or one whose user was deleted or given another role since, is
+      // treated as absent: the visitor is simply logged out.
+      if (session && person && person.role === session.role && !this.store.sessionRevoked(session.id)) {
+        return { principal: { kind: 'user', username: person.username, role: person.role, session: { id: session.id, expiresMs: session.expiresMs } } };
+      }
     }
     return { none: true };
   }

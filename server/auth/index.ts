@@ -85,7 +85,7 @@ export function setupSecurity(config: Config, counters: Counters): Security {
       return api ? registeredRoutes(api).map((route) => ({ ...route, pattern: `/api${route.pattern}` })) : [];
     },
     sockets(io) {
-      authenticateSockets(io, identity);
+      authenticateSockets(io, identity, store);
     },
     close() {
       store.close();

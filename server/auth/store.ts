@@ -44,15 +44,19 @@ export const TokenRecord = z.object({
 });
 export type TokenRecord = z.infer<typeof TokenRecord>;
 
+/** A logged-out session, listed until its cookie would have expired anyway. */
+const RevokedSession = z.object({ id: z.string().max(64), until: z.number() });
+
 const FileShape = z.object({
   version: z.literal(1),
   agents: z.array(AgentRecord),
   users: z.array(UserRecord),
   tokens: z.array(TokenRecord),
+  revoked_sessions: z.array(RevokedSession).default([]),
 });
 type FileShape = z.infer<typeof FileShape>;
 
-const empty = (): FileShape => ({ version: 1, agents: [], users: [], tokens: [] });
+const empty = (): FileShape => ({ version: 1, agents: [], users: [], tokens: [], revoked_sessions: [] });
 
 export class CredentialStore {
   private data: FileShape = empty();
@@ -142,6 +146,15 @@ export class CredentialStore {
     if (before === this.data.users.length) return false;
     this.save();
     return true;
+  }
+
+  /** Ends a session (logout) everywhere; expired entries are pruned as new ones are added. */
+  revokeSession(id: string, untilMs: number, nowMs = Date.now()): void {
+    this.data.revoked_sessions = [...this.data.revoked_sessions.filter((s) => s.until > nowMs && s.id !== id), { id, until: untilMs }];
+    this.save();
+  }
+  sessionRevoked(id: string): boolean {
+    return this.data.revoked_sessions.some((s) => s.id === id);
   }
 
   tokens(): readonly TokenRecord[] {

@@ -9,7 +9,7 @@ import { SessionSigner } from '../../server/auth/sessions.js';
 describe('sessions', () => {
   it('expire, and reject forged or foreign signatures', () => {
     const signer = new SessionSigner('s'.repeat(32), 60_000);
-    const { value } = signer.issue('alice', 1_000_000);
+    const { value } = signer.issue('alice', 'viewer', 1_000_000);
     expect(signer.verify(value, 1_000_000 + 59_999)?.username).toBe('alice');
     expect(signer.verify(value, 1_000_000 + 60_000)).toBeNull();
     const forged = `${Buffer.from(JSON.stringify({ u: 'admin', exp: 9e15 })).toString('base64url')}.${value.split('.')[1]}`;
