@@ -4,6 +4,7 @@ import { ApiError } from '../api/errors.js';
 import type { Config } from '../config/schema.js';
 import { describeAgent, issueAgent } from './agents.js';
 import { LOGIN_FAILED, principalOf } from './http-guard.js';
+import { LoginThrottle } from './login-throttle.js';
 import type { Identity, Principal } from './identity.js';
 import { writeMosquittoFiles } from './mosquitto-files.js';
 import { ROLES } from './roles.js';
@@ -45,16 +46,26 @@ export function authRoutes(identity: Identity, store: CredentialStore, config: C
   // Mounted before the app's own body parser (the guard runs first): parse what these routes need.
   router.use(['/auth', '/admin'], express.json({ limit: '1mb' }));
 
+  const throttle = new LoginThrottle(config.auth.rate_limit.login_per_minute, config.auth.rate_limit.login_lockout_max_s * 1000);
   router.post('/auth/login', form, (req, res) => {
     const fromForm = Boolean(req.is('urlencoded'));
     const { username, password } = body(Login, req.body);
+    const address = req.ip ?? 'unknown';
+    const waitMs = throttle.retryAfterMs(username, address);
+    if (waitMs > 0) {
+      res.setHeader('Retry-After', String(Math.ceil(waitMs / 1000)));
+      if (fromForm) return res.redirect(303, '/login?limited=1');
+      throw new ApiError(429, 'rate_limited', `too many failed logins for ${username} from this address; try again in ${Math.ceil(waitMs / 1000)} s`);
+    }
     const person = identity.login(username, password);
     if (!person) {
-      // Marked so the login rate limiter counts it: the 303 alone reads as a success (http-guard.ts).
+      throttle.failed(username, address);
+      // Marked so the per-address limiter counts it: the 303 alone reads as a success (http-guard.ts).
       res.locals[LOGIN_FAILED] = true;
       if (fromForm) return res.redirect(303, '/login?failed=1');
       throw new ApiError(401, 'bad_credentials', 'unknown user or wrong password');
     }
+    throttle.succeeded(username, address);
     const { value, session } = identity.sessions.issue(person.username, person.role);
     res.cookie(SESSION_COOKIE, value, { httpOnly: true, sameSite: 'strict', secure, path: '/', maxAge: identity.sessions.ttlMs });
     if (fromForm) return res.redirect(303, '/');

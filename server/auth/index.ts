@@ -60,7 +60,7 @@ export function setupSecurity(config: Config, counters: Counters): Security {
     ? { cert: readFileSync(tls.cert_file), key: readFileSync(tls.key_file), ca: tls.ca_file ? readFileSync(tls.ca_file) : undefined }
     : null;
   let api: Router | null = null;
-  const limits = rateLimits(config.auth.rate_limit.login_per_minute, config.auth.rate_limit.api_per_minute);
+  const limits = rateLimits(config.auth.rate_limit.login_per_address_per_minute, config.auth.rate_limit.api_per_minute);
   return {
     store,
     identity,

@@ -36,7 +36,12 @@ export const AuthSchema = z
     cookie_secure: z.union([z.boolean(), z.literal('auto')]).default('auto'),
     rate_limit: z
       .object({
+        /** Failed logins per (username, client address) in a minute before that pair is locked out (with backoff). */
         login_per_minute: z.number().int().min(1).max(100_000).default(10),
+        /** Longest lockout of one (username, address) pair; each lockout doubles from one minute up to this. */
+        login_lockout_max_s: z.number().int().min(60).max(86_400).default(900),
+        /** Failed logins per client address in a minute, all usernames together (password spraying). */
+        login_per_address_per_minute: z.number().int().min(1).max(1_000_000).default(100),
         api_per_minute: z.number().int().min(1).max(10_000_000).default(1200),
       })
       .strict()

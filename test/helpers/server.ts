@@ -19,7 +19,7 @@ export async function startTestServer(overrides: ConfigInput = {}, siteNames?: M
       credentials_file: null,
       anonymous: 'admin',
       ...overrides.auth,
-      rate_limit: { login_per_minute: 100_000, api_per_minute: 10_000_000, ...overrides.auth?.rate_limit },
+      rate_limit: { login_per_minute: 100_000, login_per_address_per_minute: 1_000_000, api_per_minute: 10_000_000, ...overrides.auth?.rate_limit },
     },
   };
   const config = parseConfig(applyEnv(structuredClone(base) as Record<string, unknown>, {}));
