@@ -115,12 +115,14 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
         sharedGroup: config.mqtt.shared_group,
         tls: config.mqtt.tls,
         maxPayloadBytes: config.mqtt.max_payload_bytes,
+        // Acknowledgements wait for storage: an external broker may keep this many messages in flight to us.
+        receiveMaximum: config.mqtt.mode === 'external' ? config.mqtt.receive_maximum : undefined,
         log,
       },
       counters,
-      (decoded) => {
+      (decoded, durable) => {
         // Checked, stored once and applied here; applied, through Redis, on every peer instance.
-        const taken = pipeline.accept(decoded);
+        const taken = pipeline.accept(decoded, durable);
         if (taken) peers?.share(taken);
       },
     );
@@ -216,6 +218,8 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
       clearInterval(sweeper);
       clearInterval(rollupWriter);
       await adoption?.stop();
+      // Written first, while still connected, so the broker gets their acknowledgements and redelivers nothing.
+      await store.drain?.(config.store.influxdb.timeout_ms);
       await ingest.stop();
       await broadcaster.close(); // closes the HTTP server too
       await peers?.close();

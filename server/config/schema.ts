@@ -77,6 +77,8 @@ export const ConfigSchema = z
           .object({ host: z.string().default('0.0.0.0'), port: port.default(1883), tls: TlsFiles.extend({ port: port.default(8883) }).optional() })
           .strict()
           .prefault({}),
+        /** External broker: MQTT 5 Receive Maximum of the ingest session (messages in flight awaiting storage). */
+        receive_maximum: z.number().int().min(1).max(65_535).default(20_000),
         /** Larger telemetry messages are rejected as 'oversized' before parsing. */
         max_payload_bytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
       })

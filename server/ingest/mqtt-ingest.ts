@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { STATUS_SUBSCRIPTION, TELEMETRY_SUBSCRIPTION } from '../contract/index.js';
 import type { Counters } from './counters.js';
 import { decodeMessage, type Decoded } from './decode.js';
+import { DeferredAcks } from './deferred-acks.js';
 
 export interface MqttIngestOptions {
   url: string;
@@ -16,10 +17,17 @@ export interface MqttIngestOptions {
   maxPayloadBytes: number;
   /** Scale-out: a session adopted from a dead peer is not reconnected once the peer takes it back. */
   reconnect?: boolean;
+  /**
+   * External brokers: connect with MQTT 5 and this Receive Maximum (MQTT 5.0 §3.1.2.11.3), the number of
+   * unacknowledged messages the broker may have in flight to us. Acknowledgements wait for storage, so this is what
+   * keeps throughput up. Unset: MQTT 3.1.1 (the embedded broker).
+   */
+  receiveMaximum?: number;
   log: Logger;
 }
 
-export type DecodedHandler = (message: Extract<Decoded, { ok: true }>) => void;
+/** `durable` is called once the message's samples are stored or durably queued: its PUBACK is sent then. */
+export type DecodedHandler = (message: Extract<Decoded, { ok: true }>, durable: () => void) => void;
 
 /**
  * Subscribes to every rigline topic and hands each valid message to `onMessage`. Invalid messages are counted by
@@ -43,12 +51,13 @@ export class MqttIngest {
     const { options } = this;
     const file = (path: string | undefined): Buffer | undefined => (path ? readFileSync(path) : undefined);
     const shared = options.sharedGroup !== undefined;
+    const v5 = shared || options.receiveMaximum !== undefined;
     const client = mqtt.connect(options.url, {
       clientId: options.clientId,
       clean: false,
       // $share needs MQTT 5; a session expiry keeps the session (and its queue) across a restart (MQTT 5.0 §3.1.2.11.2).
-      protocolVersion: shared ? 5 : 4,
-      ...(shared ? { properties: { sessionExpiryInterval: 24 * 3600 } } : {}),
+      protocolVersion: v5 ? 5 : 4,
+      ...(v5 ? { properties: { sessionExpiryInterval: 24 * 3600, ...(options.receiveMaximum ? { receiveMaximum: options.receiveMaximum } : {}) } } : {}),
       username: options.username,
       password: options.password,
       ca: file(options.tls?.ca_file),
@@ -60,7 +69,11 @@ export class MqttIngest {
       shared ? `$share/${options.sharedGroup}/${filter}` : filter,
     );
     this.client = client;
-    client.on('message', (topic, payload) => this.handle(topic, payload));
+    const acks = DeferredAcks.attach(client);
+    client.on('message', (topic, payload, packet) => {
+      const durable = packet.qos === 1 && packet.messageId !== undefined ? acks.expect(packet.messageId) : undefined;
+      this.handle(topic, payload, durable);
+    });
     client.on('error', (err) => options.log.warn({ err: err.message }, 'mqtt ingest error'));
     client.on('connect', (connack) => {
       options.log.info({ url: options.url, sessionPresent: connack.sessionPresent }, 'mqtt ingest connected');
@@ -80,20 +93,23 @@ export class MqttIngest {
     });
   }
 
-  handle(topic: string, payload: Buffer): void {
+  /** One broker message; `durable` (its PUBACK) is called once it is stored, or at once when it is refused. */
+  handle(topic: string, payload: Buffer, durable: () => void = () => {}): void {
     this.counters.received++;
     const decoded = decodeMessage(topic, payload, this.options.maxPayloadBytes);
     if (!decoded.ok) {
       this.counters.reject(decoded.reason);
       this.options.log.debug({ topic, reason: decoded.reason, detail: decoded.detail }, 'message dropped');
+      durable();
       return;
     }
     try {
-      this.onMessage(decoded);
+      this.onMessage(decoded, durable);
     } catch (err) {
       // A bug downstream must not stop ingest: count it and go on.
       this.counters.reject('internal');
       this.options.log.error({ err }, 'ingest handler failed');
+      durable();
     }
   }
 

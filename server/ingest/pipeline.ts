@@ -57,10 +57,14 @@ export class IngestPipeline {
     this.now = deps.now ?? Date.now;
   }
 
-  /** Checks, stores and applies one message; returns the message as taken (null when nothing of it was). */
-  accept(message: Accepted): Accepted | null {
+  /**
+   * Checks, stores and applies one message; returns the message as taken (null when nothing of it was). `durable` is
+   * called once what was taken is stored or durably queued (at once when nothing was): the broker's PUBACK.
+   */
+  accept(message: Accepted, durable: () => void = () => {}): Accepted | null {
     if (message.kind === 'status') {
       this.apply(message);
+      durable();
       return message;
     }
     const { counters, log } = this.deps;
@@ -68,6 +72,7 @@ export class IngestPipeline {
     if (refusal) {
       counters.reject('unauthorized');
       log.debug({ site: message.site, source: message.source, refusal }, 'message refused');
+      durable();
       return null;
     }
     const timely = this.inTime(message.samples);
@@ -75,8 +80,11 @@ export class IngestPipeline {
     // Replayed (historical) samples already taken are dropped and counted under invalid.duplicate.
     const samples = this.deps.dedupe.filter(owned);
     if (samples.length < owned.length) counters.reject('duplicate', owned.length - samples.length);
-    if (samples.length === 0) return null;
-    this.deps.store.writeSamples(samples);
+    if (samples.length === 0) {
+      durable();
+      return null;
+    }
+    this.deps.store.writeSamples(samples, durable);
     counters.stored += samples.length;
     const taken = { ...message, samples };
     this.apply(taken);

@@ -44,9 +44,10 @@ export class MemoryStore implements HistoryStore {
     return ring;
   }
 
-  writeSamples(samples: readonly Sample[]): void {
+  writeSamples(samples: readonly Sample[], onDurable?: () => void): void {
     for (const sample of samples) this.ring(this.rigs, sample.rig).push({ ts: sample.ts, values: sampleMetrics(sample) });
     this.written += samples.length;
+    onDurable?.();
   }
 
   writeSiteRollups(ts: number, sites: readonly SiteRollup[]): void {

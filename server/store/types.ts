@@ -32,8 +32,15 @@ export interface StoreStats {
  * keep in stats(). Queries are bucketed by stepMs (mean per bucket; null for empty buckets).
  */
 export interface HistoryStore {
-  writeSamples(samples: readonly Sample[]): void;
+  /**
+   * `onDurable` is called once every one of these samples is written (or durably queued; memory: at once), or was
+   * refused or dropped as counted in stats(); never on close() with samples still held (ingest then withholds the
+   * broker's acknowledgement, and the broker redelivers after a restart).
+   */
+  writeSamples(samples: readonly Sample[], onDurable?: () => void): void;
   writeSiteRollups(ts: number, sites: readonly SiteRollup[]): void;
+  /** Writes what is held now (their acknowledgements go out); false when `timeoutMs` passed first. */
+  drain?(timeoutMs: number): Promise<boolean>;
   series(query: SeriesQuery): Promise<SeriesPoint[]>;
   stats(): StoreStats;
   close(): Promise<void>;

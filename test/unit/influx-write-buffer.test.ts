@@ -30,6 +30,32 @@ describe('write buffer', () => {
     expect(buffer.stats()).toMatchObject({ written: 7, points_written: 14, buffered: 0, dropped: 0 });
   });
 
+  it('counts a batch whose write is in flight at close() once that write settles, whatever the timing', async () => {
+    let fail: ((err: Error) => void) | null = null;
+    const sink: Sink = { write: () => new Promise<void>((_resolve, reject) => (fail = reject)) };
+    const buffer = new WriteBuffer(sink, { ...options, flushIntervalMs: 1 });
+    buffer.add(entry(1));
+    await waitFor(() => (fail ? true : undefined), 1000, 'in flight');
+    expect(buffer.close()).toBe(0); // nothing queued: the batch is in flight
+    const settled = buffer.settled();
+    (fail as unknown as (err: Error) => void)(new WriteError('404', true));
+    await settled;
+    expect(buffer.stats()).toMatchObject({ buffered: 0, dropped: 1, written: 0 });
+  });
+
+  it('calls each entry\'s done once written, or refused, but not when closed with it held', async () => {
+    const sink = new ScriptedSink([new WriteError('bad', false)]);
+    const buffer = new WriteBuffer(sink, { ...options, batchPoints: 2 });
+    const done: number[] = [];
+    buffer.add({ ...entry(1), done: () => done.push(1) });
+    buffer.add({ ...entry(2), done: () => done.push(2) });
+    await buffer.drain(1000);
+    expect(done).toEqual([1, 2]);
+    buffer.add({ ...entry(3), done: () => done.push(3) });
+    buffer.close();
+    expect(done).toEqual([1, 2]);
+  });
+
   it('retries retryable failures with backoff and loses nothing', async () => {
     const sink = new ScriptedSink([new WriteError('down', true), new WriteError('down', true)]);
     const buffer = new WriteBuffer(sink, options);

@@ -119,10 +119,13 @@ export class InfluxStore implements HistoryStore {
     await attempt(1000);
   }
 
-  writeSamples(samples: readonly Sample[]): void {
+  writeSamples(samples: readonly Sample[], onDurable?: () => void): void {
+    let left = samples.length;
+    const done = onDurable ? () => --left === 0 && onDurable() : undefined;
+    if (left === 0) onDurable?.();
     for (const sample of samples) {
       const { lines, points } = encodeSample(sample);
-      this.buffer.add({ lines, points, samples: 1, ts: sample.ts, live: sample.historical !== true });
+      this.buffer.add({ lines, points, samples: 1, ts: sample.ts, live: sample.historical !== true, done });
     }
   }
 
@@ -168,11 +171,19 @@ export class InfluxStore implements HistoryStore {
   }
 
   /** Waits (up to the write timeout) for what is buffered; what cannot be written is counted as dropped. */
+  drain(timeoutMs: number): Promise<boolean> {
+    return this.buffer.drain(timeoutMs);
+  }
+
   async close(): Promise<void> {
     if (this.setupTimer) clearTimeout(this.setupTimer);
     if (this.backfillTimer) clearInterval(this.backfillTimer);
     const drained = await this.buffer.drain(this.options.timeoutMs);
-    const lost = this.buffer.close();
+    let lost = this.buffer.close();
+    // A retry may be in flight right now (it ends within timeout_ms): its batch is written or dropped, not forgotten.
+    const droppedBefore = this.buffer.stats().dropped;
+    await this.buffer.settled();
+    lost += this.buffer.stats().dropped - droppedBefore;
     if (!drained || lost > 0) this.options.log.error({ lost }, 'InfluxDB store closed with samples it could not write');
     this.v2?.close();
   }

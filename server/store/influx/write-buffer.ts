@@ -38,6 +38,8 @@ export interface Entry {
   ts: number;
   /** Whether now − ts counts as publish → stored lag (not for replayed samples or site rollups). */
   live: boolean;
+  /** Called once the entry is written, refused by InfluxDB (400) or dropped for want of room; not on close(). */
+  done?: () => void;
 }
 
 interface Batch {
@@ -83,6 +85,7 @@ export class WriteBuffer {
   private failures = 0;
   private readonly backoff: Backoff;
   private idleWaiters: (() => void)[] = [];
+  private settleWaiters: (() => void)[] = [];
   readonly lag = new LatencyHistogram();
   private readonly counts = {
     buffered_peak: 0,
@@ -106,6 +109,7 @@ export class WriteBuffer {
     if (this.closed || this.held >= this.options.maxBuffered) {
       if (entry.samples > 0) this.counts.dropped += entry.samples;
       else this.counts.dropped_site_rollups++;
+      if (!this.closed) entry.done?.();
       return;
     }
     this.queue.push(entry);
@@ -180,6 +184,7 @@ export class WriteBuffer {
           if (e.ts > newest) newest = e.ts;
         }
         this.release(batch);
+        for (const e of batch.entries) e.done?.();
         if (batch.entries.length > 0) this.options.onWritten?.(oldest, newest);
       },
       (err: unknown) => {
@@ -197,11 +202,13 @@ export class WriteBuffer {
         } else {
           this.counts.rejected += batch.samples;
           this.release(batch);
+          for (const e of batch.entries) e.done?.();
         }
       },
     ).finally(() => {
       this.inFlight--;
       this.pump();
+      if (this.inFlight === 0) for (const resolve of this.settleWaiters.splice(0)) resolve();
     });
   }
 
@@ -231,6 +238,15 @@ export class WriteBuffer {
         resolve(true);
       });
     });
+  }
+
+  /**
+   * Resolves once no write is in flight. After close() a write still in flight settles its batch (written, or counted
+   * dropped); waiting for it makes the final stats exact instead of racing that last request.
+   */
+  settled(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.settleWaiters.push(resolve));
   }
 
   /** Stops timers; whatever is still held counts as dropped, so a shutdown that could not flush is reported. */
