@@ -113,7 +113,8 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Se
       `listener ${port} 127.0.0.1`,
       `allow_anonymous ${options.allowAnonymous ?? true}`,
       `max_queued_messages ${options.maxQueuedMessages ?? 1_000_000}`,
-      'max_inflight_messages 1000',
+      // As config/mosquitto.conf: ingest acknowledges after storage, so messages in flight set its throughput.
+      'max_inflight_messages 20000',
       `persistence ${options.persistence ?? true}`,
       `persistence_location ${dir}/`,
       'autosave_interval 1',
