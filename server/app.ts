@@ -27,6 +27,8 @@ import { SessionAdoption } from './cluster/adoption.js';
 import { AlertSync } from './cluster/alert-sync.js';
 import { PeerSync } from './cluster/peer-sync.js';
 import type { Decoded } from './ingest/decode.js';
+import { compressResponses } from './http/compress.js';
+import { serveWebApp } from './http/web-app.js';
 import { Broadcaster } from './realtime/broadcaster.js';
 import { createStore } from './store/factory.js';
 import type { HistoryStore } from './store/types.js';
@@ -138,6 +140,7 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   const savedPlans = new SavedPlans(config.planner.saved_plans_file, config.planner.saved_plans_max);
   const app = express();
   app.disable('x-powered-by');
+  app.use(compressResponses());
   security.mount(app);
   app.use(express.json({ limit: '1mb' }));
   app.use('/api', fleetRoutes(state, counters, store));
@@ -150,9 +153,7 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   app.use('/api', notFound);
   const webDir = resolve(config.server.web_dir);
   if (existsSync(webDir)) {
-    app.use(express.static(webDir));
-    // Deep links (/sites/x, /rigs/y) are client-side routes: serve the app shell.
-    app.get(/^\/(?!api\/|socket\.io\/).*/, (_req, res) => res.sendFile(resolve(webDir, 'index.html')));
+    serveWebApp(app, webDir);
   } else {
     log.warn({ webDir }, 'web app not built: run `npm run build:web`');
   }
