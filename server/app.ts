@@ -29,6 +29,7 @@ import { PeerSync } from './cluster/peer-sync.js';
 import type { Decoded } from './ingest/decode.js';
 import { compressResponses } from './http/compress.js';
 import { serveWebApp } from './http/web-app.js';
+import { setupMetrics } from './metrics/expose.js';
 import { Broadcaster } from './realtime/broadcaster.js';
 import { createStore } from './store/factory.js';
 import type { HistoryStore } from './store/types.js';
@@ -48,6 +49,8 @@ export interface Rigline {
   security: Security;
   httpUrl: string;
   http: HttpServer;
+  /** The separate Prometheus listener's URL (`metrics.port`), else null. */
+  metricsUrl: string | null;
   alerts: AlertService;
   stop(): Promise<void>;
 }
@@ -138,16 +141,18 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
 
   // Read before anything listens: a saved plans file that cannot be read stops the start (nothing overwritten).
   const savedPlans = new SavedPlans(config.planner.saved_plans_file, config.planner.saved_plans_max);
+  const metrics = setupMetrics(config.metrics, { counters, store, state, alerts: alerts.engine }, log);
   const app = express();
   app.disable('x-powered-by');
   app.use(compressResponses());
+  metrics.mount(app);
   security.mount(app);
   app.use(express.json({ limit: '1mb' }));
   app.use('/api', fleetRoutes(state, counters, store));
   app.use('/api', historyRoutes(store));
   app.use('/api', siteRigsRoutes(state));
   app.use('/api', alertRoutes(alerts.engine, () => alerts.notifier.stats()));
-  const runPlan = planRunner({ state, store, config });
+  const runPlan = metrics.timePlans(planRunner({ state, store, config }));
   app.use('/api', planRoutes({ state, store, config }, runPlan));
   app.use('/api', savedPlanRoutes(savedPlans, runPlan));
   app.use('/api', notFound);
@@ -180,6 +185,7 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   const address = http.address() as AddressInfo;
   const httpHost = config.server.host === '0.0.0.0' ? 'localhost' : config.server.host;
   const httpUrl = `${security.https ? 'https' : 'http'}://${httpHost}:${address.port}`;
+  const metricsUrl = await metrics.listen();
 
   if (!(await ingest.start(config.mqtt.connect_wait_ms))) {
     log.warn({ url: mqttUrl, waitedMs: config.mqtt.connect_wait_ms }, 'MQTT broker not reachable yet: serving the API and retrying');
@@ -209,6 +215,7 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
     security,
     httpUrl,
     http,
+    metricsUrl,
     alerts,
     async stop() {
       alerts.stop();
@@ -218,6 +225,7 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
       await adoption?.stop();
       await ingest.stop();
       await broadcaster.close(); // closes the HTTP server too
+      await metrics.close();
       await peers?.close();
       await store.close();
       await broker?.close();
