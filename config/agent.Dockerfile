@@ -13,6 +13,8 @@ RUN node config/build.mjs
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
+# Memory settings as in config/rigline-agent.service (measured by `npm run bench:agent`).
+ENV MALLOC_TRIM_THRESHOLD_=131072
 RUN mkdir -p /var/lib/rigline-agent/spool /etc/rigline-agent \
  && chown -R node:node /var/lib/rigline-agent
 COPY --from=build /app/dist/agent/rigline-agent.cjs /opt/rigline-agent/rigline-agent.cjs
@@ -21,5 +23,5 @@ USER node
 VOLUME ["/var/lib/rigline-agent"]
 # No HEALTHCHECK: the agent is the container's only process and exits on a bad config or a fatal error (let the
 # restart policy act); set `metrics.port` and scrape /metrics for polls, failures per source and publish lag.
-ENTRYPOINT ["node", "/opt/rigline-agent/rigline-agent.cjs"]
+ENTRYPOINT ["node", "--max-semi-space-size=1", "--optimize-for-size", "--lite-mode", "--no-expose-wasm", "/opt/rigline-agent/rigline-agent.cjs"]
 CMD ["run", "--config", "/etc/rigline-agent/agent.yaml"]

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
@@ -13,7 +13,7 @@ import { procSample } from './lib/proc.js';
 
 /**
  * `npm run bench:agent`: the footprint of the BUILT agent (dist/agent/rigline-agent.cjs, what a rig host installs),
- * run as `node rigline-agent.cjs` like the systemd unit does, against fake miners (recorded Antminer, LuxOS and
+ * run with the node flags and environment of the systemd unit (config/rigline-agent.service), against fake miners (recorded Antminer, LuxOS and
  * Whatsminer replies over real TCP) and a real Mosquitto.
  *
  * - start: `rigline-agent --version` wall time, and `run` from spawn to its retained `online` status at the broker
@@ -29,8 +29,19 @@ const IDLE_SECONDS = Number(process.env.BENCH_AGENT_IDLE_SECONDS ?? 20);
 const STARTS = 5;
 const INTERVAL_S = 10;
 
-/** Extra node flags for the agent (experiments: BENCH_AGENT_NODE_FLAGS="--max-semi-space-size=1"). */
-const NODE_FLAGS = (process.env.BENCH_AGENT_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+/**
+ * The agent runs as the shipped systemd unit runs it: the node flags of its ExecStart and its Environment= lines
+ * (config/rigline-agent.service). BENCH_AGENT_NODE_FLAGS replaces the flags for experiments.
+ */
+function unitSettings(): { flags: string[]; env: Record<string, string> } {
+  const unit = readFileSync('config/rigline-agent.service', 'utf8');
+  const exec = /^ExecStart=\S*node((?:\s+--\S+)*)\s/m.exec(unit)?.[1] ?? '';
+  const env = Object.fromEntries([...unit.matchAll(/^Environment=(\w+)=(\S*)$/gm)].map((m) => [m[1] as string, m[2] as string]));
+  return { flags: exec.split(/\s+/).filter(Boolean), env };
+}
+const UNIT = unitSettings();
+const NODE_FLAGS = process.env.BENCH_AGENT_NODE_FLAGS !== undefined ? process.env.BENCH_AGENT_NODE_FLAGS.split(' ').filter(Boolean) : UNIT.flags;
+const AGENT_ENV = { ...process.env, ...UNIT.env };
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
@@ -60,7 +71,7 @@ function writeConfig(name: string, count: number): string {
 }
 
 function runAgent(config: string): ChildProcess {
-  return spawn(process.execPath, [...NODE_FLAGS, AGENT_BUNDLE, 'run', '--config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return spawn(process.execPath, [...NODE_FLAGS, AGENT_BUNDLE, 'run', '--config', config], { stdio: ['ignore', 'ignore', 'inherit'], env: AGENT_ENV });
 }
 
 async function stopAgent(child: ChildProcess): Promise<void> {
@@ -118,10 +129,17 @@ const rows: { target: string; value: string; met: boolean }[] = [];
 try {
   for (let i = 0; i < MINERS; i++) miners.push(await startFakeMiner({ replies: loadRecordings(families[i % families.length] as Record<string, string>) }));
 
+  // Bare node on this machine now, for scale: a loaded machine slows every start alike.
+  const bareTimes: number[] = [];
+  for (let i = 0; i < STARTS; i++) {
+    const started = performance.now();
+    spawnSync(process.execPath, ['-e', '0']);
+    bareTimes.push((performance.now() - started) / 1000);
+  }
   const versionTimes: number[] = [];
   for (let i = 0; i < STARTS; i++) {
     const started = performance.now();
-    const result = spawnSync(process.execPath, [...NODE_FLAGS, AGENT_BUNDLE, '--version'], { encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [...NODE_FLAGS, AGENT_BUNDLE, '--version'], { encoding: 'utf8', env: AGENT_ENV });
     versionTimes.push((performance.now() - started) / 1000);
     if (result.status !== 0) throw new Error(`rigline-agent --version failed: ${result.stderr}`);
   }
@@ -143,8 +161,9 @@ try {
   await subscriber.endAsync();
 
   const rounds = busy.wallS / INTERVAL_S;
-  console.log(`agent footprint (built agent ${AGENT_BUNDLE}, node ${process.version})`);
-  console.log(`  --version: median ${median(versionTimes).toFixed(2)} s of ${STARTS}; run → online at the broker: median ${median(onlineTimes).toFixed(2)} s`);
+  const settings = [...NODE_FLAGS, ...Object.entries(UNIT.env).map(([k, v]) => `${k}=${v}`)].join(' ');
+  console.log(`agent footprint (built agent ${AGENT_BUNDLE}, node ${process.version}, as the systemd unit runs it: ${settings || 'no flags'})`);
+  console.log(`  --version: median ${median(versionTimes).toFixed(2)} s of ${STARTS}; run → online at the broker: median ${median(onlineTimes).toFixed(2)} s (bare \`node -e 0\`: ${median(bareTimes).toFixed(2)} s)`);
   console.log(`  idle (1 miner, ${IDLE_SECONDS} s): RSS max ${idle.max.toFixed(1)}, mean ${idle.mean.toFixed(1)} MiB (high-water mark with start-up ${idle.hwm.toFixed(1)})`);
   console.log(`  polling ${MINERS} miners every ${INTERVAL_S} s for ${SECONDS} s: RSS max ${busy.max.toFixed(1)}, mean ${busy.mean.toFixed(1)} MiB (high-water mark ${busy.hwm.toFixed(1)})`);
   console.log(`  CPU: ${((100 * busy.cpuS) / busy.wallS).toFixed(2)} % of one core; ${((1000 * busy.cpuS) / rounds).toFixed(0)} ms per round, ${((1000 * busy.cpuS) / rounds / MINERS).toFixed(2)} ms per miner poll`);
