@@ -30,6 +30,9 @@ import { PeerSync } from './cluster/peer-sync.js';
 import { createPipeline } from './ingest/create.js';
 import type { Accepted } from './ingest/pipeline.js';
 import { RigSites } from './ingest/rig-sites.js';
+import { compressResponses } from './http/compress.js';
+import { serveWebApp } from './http/web-app.js';
+import { setupMetrics } from './metrics/expose.js';
 import { Broadcaster } from './realtime/broadcaster.js';
 import { createStore } from './store/factory.js';
 import { durationMs } from './store/influx/rollups.js';
@@ -50,6 +53,8 @@ export interface Rigline {
   security: Security;
   httpUrl: string;
   http: HttpServer;
+  /** The separate Prometheus listener's URL (`metrics.port`), else null. */
+  metricsUrl: string | null;
   alerts: AlertService;
   stop(): Promise<void>;
 }
@@ -133,8 +138,11 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
 
   // Read before anything listens: a saved plans file that cannot be read stops the start (nothing overwritten).
   const savedPlans = new SavedPlans(config.planner.saved_plans_file, config.planner.saved_plans_max);
+  const metrics = setupMetrics(config.metrics, { counters, store, state, alerts: alerts.engine }, log);
   const app = express();
   app.disable('x-powered-by');
+  app.use(compressResponses());
+  metrics.mount(app);
   // Every API route goes on `api`: its first handler is the route guard (auth/route-policy.ts).
   const api = security.mount(app);
   api.use(express.json({ limit: '1mb' }));
@@ -142,16 +150,14 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   api.use(historyRoutes(store));
   api.use(siteRigsRoutes(state));
   api.use(alertRoutes(alerts.engine, () => alerts.notifier.stats()));
-  const runPlan = planRunner({ state, store, config });
+  const runPlan = metrics.timePlans(planRunner({ state, store, config }));
   api.use(planRoutes({ state, store, config }, runPlan));
   api.use(savedPlanRoutes(savedPlans, runPlan));
   api.use(rigOwnerRoutes(rigSites, log));
   api.use(notFound);
   const webDir = resolve(config.server.web_dir);
   if (existsSync(webDir)) {
-    app.use(express.static(webDir));
-    // Deep links (/sites/x, /rigs/y) are client-side routes: serve the app shell.
-    app.get(/^\/(?!api\/|socket\.io\/).*/, (_req, res) => res.sendFile(resolve(webDir, 'index.html')));
+    serveWebApp(app, webDir);
   } else {
     log.warn({ webDir }, 'web app not built: run `npm run build:web`');
   }
@@ -178,6 +184,7 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   const address = http.address() as AddressInfo;
   const httpHost = config.server.host === '0.0.0.0' ? 'localhost' : config.server.host;
   const httpUrl = `${security.https ? 'https' : 'http'}://${httpHost}:${address.port}`;
+  const metricsUrl = await metrics.listen();
 
   if (!(await ingest.start(config.mqtt.connect_wait_ms))) {
     log.warn({ url: mqttUrl, waitedMs: config.mqtt.connect_wait_ms }, 'MQTT broker not reachable yet: serving the API and retrying');
@@ -211,6 +218,7 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
     security,
     httpUrl,
     http,
+    metricsUrl,
     alerts,
     async stop() {
       alerts.stop();
@@ -222,6 +230,7 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
       await store.drain?.(config.store.influxdb.timeout_ms);
       await ingest.stop();
       await broadcaster.close(); // closes the HTTP server too
+      await metrics.close();
       await peers?.close();
       await store.close();
       await broker?.close();

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// rigline-agent launcher: the agent is TypeScript run through tsx (a runtime dependency), so no build step is
-// needed on a rig host. Registers tsx's ESM loader, then hands over to the CLI.
-import { register } from 'tsx/esm/api';
+// rigline-agent from a checkout: runs the built agent (dist/agent/rigline-agent.cjs, `npm run build`), the same
+// single file a rig host installs from the agent tarball. `npm run dev:agent` runs the TypeScript through tsx.
+import { launch } from '../../config/launch.mjs';
 
-register();
-await import('../cli.ts');
+await launch('agent/rigline-agent.cjs', 'rigline-agent');

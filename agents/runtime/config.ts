@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LogConfig, readYamlMapping } from '../../server/config/yaml-file.js';
 import { RigId, SiteId, toId } from '../../server/contract/index.js';
+import { AgentMetricsConfig } from '../metrics/config.js';
 
 /** Every agent setting with its default. config/agent.example.yaml documents each key. */
 const port = z.number().int().min(1).max(65535);
@@ -87,6 +88,8 @@ export const AgentConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** Optional Prometheus /metrics (agents/metrics/config.ts). */
+    metrics: AgentMetricsConfig,
     log: LogConfig,
   })
   .strict();

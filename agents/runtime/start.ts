@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
+import { startAgentMetrics } from '../metrics/agent-metrics.js';
 import { SeqAllocator } from '../spool/seq.js';
 import { Spool } from '../spool/spool.js';
 import type { PollSource } from '../source.js';
@@ -17,12 +18,15 @@ export interface StartAgentOptions {
 /** Opens the spool, builds the sources, connects to the broker and starts polling. */
 export async function startAgent(config: AgentConfig, options: StartAgentOptions = {}): Promise<Agent> {
   const log = options.log ?? pino({ name: 'rigline-agent', level: config.log.level }, pino.destination(2));
-  const sources = options.sources ?? buildSources(config);
+  // Optional /metrics: prom-client is loaded only when metrics.port is set.
+  const metrics = config.metrics.port === undefined ? null : await startAgentMetrics({ ...config.metrics, port: config.metrics.port }, log);
+  const built = options.sources ?? buildSources(config);
+  const sources = metrics ? metrics.meter(built) : built;
   const spool = await Spool.open({ dir: config.spool.dir, maxBytes: Math.round(config.spool.max_mb * 1024 * 1024) });
   const seq = new SeqAllocator(join(config.spool.dir), spool.highestSeq);
   const backlog = spool.stats();
   if (backlog.records > 0) log.info({ samples: backlog.samples, bytes: backlog.bytes }, 'spool holds samples from an earlier run');
-  const transport = publisherTransport(config);
+  const transport = metrics ? metrics.meterTransport(publisherTransport(config)) : publisherTransport(config);
   const agent = new Agent({
     site: config.site,
     agentId: config.agent_id,
@@ -38,6 +42,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     transport,
     log,
   });
+  metrics?.attach(() => agent.stats());
   agent.start();
   log.info({ site: config.site, agent: config.agent_id, sources: sources.length, broker: config.mqtt.url }, 'agent started');
   return agent;

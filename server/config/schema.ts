@@ -4,6 +4,7 @@ import { AuthSchema, IngestGuardsSchema, TlsFiles } from './security-schema.js';
 import { AlertsConfigSchema } from './alerts-schema.js';
 import { PlannerConfigSchema } from './planner.js';
 import { LogConfig } from './yaml-file.js';
+import { MetricsConfigSchema } from './metrics-schema.js';
 
 /** Every server setting with its default, in one place. config/rigline.yaml documents each key. */
 const port = z.number().int().min(0).max(65535);
@@ -152,6 +153,8 @@ export const ConfigSchema = z
     alerts: AlertsConfigSchema,
     /** AI-pivot planner assumptions (server/config/planner.ts). */
     planner: PlannerConfigSchema,
+    /** Prometheus /metrics (server/config/metrics-schema.ts). */
+    metrics: MetricsConfigSchema,
     log: LogConfig,
   })
   .strict();

@@ -2,10 +2,11 @@ import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SERVER_BUNDLE } from '../helpers/build.js';
 
 const run = (env: Record<string, string>): Promise<{ code: number | null; stderr: string }> =>
   new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { env: { ...process.env, ...env, LOG_LEVEL: 'silent' } });
+    const child = spawn(process.execPath, [SERVER_BUNDLE], { env: { ...process.env, ...env, LOG_LEVEL: 'silent' } });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
@@ -15,7 +16,7 @@ const run = (env: Record<string, string>): Promise<{ code: number | null; stderr
     });
   });
 
-describe('npm start on a port another program holds', () => {
+describe('npm start (the built server) on a port another program holds', () => {
   let blocker: Server;
   let port: number;
   beforeAll(async () => {

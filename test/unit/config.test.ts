@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, applyEnv, loadConfig, parseConfig } from '../../server/config/load.js';
+import { SERVER_BUNDLE } from '../helpers/build.js';
 
 const run = promisify(execFile);
 
@@ -48,11 +49,11 @@ describe('configuration', () => {
     expect(() => loadConfig(join(dir, 'bad.yaml'), {})).toThrow(ConfigError);
   });
 
-  it('the server prints one line per problem and exits 1 on a bad config file', async () => {
+  it('the built server prints one line per problem and exits 1 on a bad config file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rigline-cfg-'));
     const file = join(dir, 'bad.yaml');
     writeFileSync(file, 'server:\n  port: -1\nlog:\n  level: loud\n');
-    const result = await run('npx', ['tsx', 'server/main.ts', '--config', file]).then(
+    const result = await run(process.execPath, [SERVER_BUNDLE, '--config', file]).then(
       () => ({ code: 0, stderr: '' }),
       (err: { code: number; stderr: string }) => err,
     );

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx's loader, so the installed `rigline-plan` needs no build step.
-import { register } from 'tsx/esm/api';
+// rigline-plan: runs the built planner CLI (dist/rigline-plan.js, `npm run build`).
+import { launch } from '../../../config/launch.mjs';
 
-register();
-await import('../cli.ts');
+await launch('rigline-plan.js', 'rigline-plan');
