@@ -3,45 +3,11 @@
  * greedy rule. `npm run bench:planner`. Targets (issue #6): 1,000 sites whole-site MILP under 2 s to a 0.1 % gap
  * (with a time limit, so it always answers); 10,000 sites fractional under 5 s.
  */
-import type { PlanInput } from '../../server/planner/contract.js';
 import { evaluate } from '../../server/planner/evaluate.js';
 import { optimize } from '../../server/planner/optimize.js';
-import { parsePlanInput, runPlan } from '../../server/planner/plan.js';
+import { runPlan } from '../../server/planner/plan.js';
 import { limitsOf } from '../../server/planner/solve.js';
-
-/** Deterministic LCG so every run benchmarks the same fleet. */
-function rng(seed: number): () => number {
-  let state = seed;
-  return () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-}
-
-function fleet(sites: number, wholeSites: boolean, seed: number): PlanInput {
-  const rand = rng(seed);
-  const raw = {
-    market: { btc_price_usd: 75_000, difficulty: 141.7e12, fees_btc_per_block: 0.02, pool_fee: 0.02, as_of: '2026-02-02', difficulty_growth_per_month: 0.01 },
-    sites: Array.from({ length: sites }, (_, i) => ({
-      id: `s${i}`,
-      power_mw: Math.round((2 + rand() * 98) * 10) / 10,
-      power_price_usd_per_kwh: 0.025 + rand() * 0.06,
-      uptime: 0.9 + rand() * 0.09,
-      efficiency_jth: 15 + rand() * 20,
-      ai_eligible: rand() > 0.15,
-      // Retrofit cost differs by site (substation headroom, cooling, fibre): $5–13M per MW of IT.
-      facility_capex_usd_per_mw_it: Math.round(5e6 + rand() * 8e6),
-    })),
-    ai: { model: 'gpu_rental', pue: 1.3, it_kw_per_gpu: 1.4, gpu_hour_usd: 2.4, utilization: 0.8, other_opex_usd_per_gpu_hour: 0.25, facility_capex_usd_per_mw_it: 8e6, gpu_capex_usd: 30_000 },
-    finance: { horizon_months: 60, discount_rate: 0.12, conversion_months: 9 },
-    constraints: { whole_sites: wholeSites, mip_gap: 0.001, time_limit_s: 2 },
-    analysis: { scenarios: false, tornado: false },
-  };
-  const parsed = parsePlanInput(raw);
-  // Limits that bind: a third of what converting everything would cost, a quarter of the GPUs, 40 % keeps mining.
-  const evaluation = evaluate(parsed);
-  const capex = evaluation.candidates.reduce((a, c) => a + c.capex, 0);
-  const gpus = evaluation.candidates.reduce((a, c) => a + c.gpus, 0);
-  const mw = evaluation.candidates.reduce((a, c) => a + c.mw, 0);
-  return { ...parsed, constraints: { ...parsed.constraints, capex_budget_usd: capex / 3, max_gpus: Math.round(gpus / 4), min_mining_mw: mw * 0.4 } };
-}
+import { fleet } from './lib/plan-fleet.js';
 
 async function run(label: string, sites: number, wholeSites: boolean, targetMs: number, mipGap?: number): Promise<void> {
   const base = fleet(sites, wholeSites, 42);
