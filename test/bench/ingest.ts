@@ -43,7 +43,8 @@ const report = (label: string, value: string): void => {
 const FSYNC_DELAY = process.env.BENCH_WAL_FSYNC_DELAY;
 const [mosquitto, influx] = await Promise.all([
   startMosquitto({ maxQueuedMessages: 10_000_000 }),
-  startInfluxDb({ data: FSYNC_DELAY ? [`wal-fsync-delay = "${FSYNC_DELAY}"`] : [] }),
+  // A shared machine under load can take longer than InfluxDB's default 10 s write timeout to fsync a batch.
+  startInfluxDb({ data: FSYNC_DELAY ? [`wal-fsync-delay = "${FSYNC_DELAY}"`] : [], writeTimeout: '60s' }),
 ]);
 const services = childrenByName(process.pid);
 const work = mkdtempSync(join(tmpdir(), 'rigline-bench-'));
