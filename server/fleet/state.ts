@@ -174,15 +174,24 @@ export class FleetState {
     return this.rigs.size;
   }
 
-  /** Rigs changed since the last call, grouped by site; clears the change set. */
-  takeChanges(): Map<string, RigView[]> {
+  /**
+   * Rigs changed since the last call, grouped by site; clears the change set. Every changed site is a key, but rig
+   * views (a copy of each sample) are built only for sites `wanted` accepts: the realtime broadcaster asks only for
+   * sites someone watches, so a busy ingest builds nothing for the rest.
+   */
+  takeChanges(wanted: (site: string) => boolean = () => true): Map<string, RigView[]> {
     const bySite = new Map<string, RigView[]>();
+    const wantedSites = new Map<string, boolean>();
     for (const rigId of this.changedRigs) {
       const record = this.rigs.get(rigId);
       if (!record) continue;
-      const list = bySite.get(record.sample.site) ?? [];
-      list.push(view(record));
-      bySite.set(record.sample.site, list);
+      const site = record.sample.site;
+      let want = wantedSites.get(site);
+      if (want === undefined) {
+        wantedSites.set(site, (want = wanted(site)));
+        bySite.set(site, []);
+      }
+      if (want) (bySite.get(site) as RigView[]).push(view(record));
     }
     this.changedRigs.clear();
     return bySite;

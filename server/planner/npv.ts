@@ -32,10 +32,25 @@ export interface SiteNpv {
 export function siteNpv(input: SiteNpvInput): SiteNpv {
   let mining = 0;
   let converted = -input.capexUsd;
-  input.miningMarginPerDay.forEach((margin, m) => {
-    const df = discountFactor(input.discountRate, m);
+  const margins = input.miningMarginPerDay;
+  const factors = discountFactors(input.discountRate, margins.length);
+  for (let m = 0; m < margins.length; m++) {
+    const margin = margins[m] as number;
+    const df = factors[m] as number;
     mining += margin * DAYS_PER_MONTH * df;
     converted += (m < input.conversionMonths ? margin : input.aiEbitdaPerDay) * DAYS_PER_MONTH * df;
-  });
+  }
   return { mining_usd: mining, converted_usd: converted, gain_usd: converted - mining };
+}
+
+/**
+ * discountFactor for months 0 … months−1, kept for the last rate asked: a plan evaluates every site at the same
+ * rate, so 10,000 sites × 60 months need 60 powers, not 600,000 (the same values: same formula, same order).
+ */
+let factorMemo: { rate: number; factors: number[] } = { rate: Number.NaN, factors: [] };
+function discountFactors(annualRate: number, months: number): readonly number[] {
+  if (factorMemo.rate !== annualRate) factorMemo = { rate: annualRate, factors: [] };
+  const { factors } = factorMemo;
+  for (let m = factors.length; m < months; m++) factors.push(discountFactor(annualRate, m));
+  return factors;
 }

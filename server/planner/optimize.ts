@@ -1,4 +1,5 @@
 import * as highsModule from 'highs';
+import { fixByReducedCost, lagrangianBound, objectiveOf, reducedCosts, roundDown, rowPrices, type ScaledProblem } from './relaxation.js';
 
 type Loader = typeof highsModule.default.default;
 type Highs = Awaited<ReturnType<Loader>>;
@@ -110,8 +111,10 @@ const STATUS_NAMES: Record<number, string> = {
  * GPUs, Σ MW_i × s_i ≤ fleet MW − min mining MW, 0 ≤ s_i ≤ 1 (binary with whole sites; 0 when ineligible or
  * when converting loses value). Always answers: a MIP gap and a time limit bound the search, the reported gap
  * says how far from proved optimal it stopped, and the greedy answer is kept if the solver did not beat it.
+ * Whole sites are solved LP relaxation first (wholeSites below); `options.start` is a plan to warm-start from
+ * (a re-solve of the same fleet under changed assumptions passes the main plan's shares).
  */
-export async function optimize(candidates: readonly Candidate[], limits: Limits): Promise<Optimum> {
+export async function optimize(candidates: readonly Candidate[], limits: Limits, options: { start?: readonly number[] } = {}): Promise<Optimum> {
   const started = performance.now();
   const greedyAllocation = greedy(candidates, limits);
   const cap = capacityOf(candidates, limits);
@@ -167,10 +170,24 @@ export async function optimize(candidates: readonly Candidate[], limits: Limits)
       lp.run();
       return (lp.getModelStatus() as number) === 7 ? lp.getObjectiveValue() * gainScale : null;
     });
-  const model = highs.createModel({ ...data, integrality: limits.whole_sites ? cols.map(() => highs.constants.variableType.integer) : undefined });
+  if (limits.whole_sites) {
+    const start = options.start && fits(candidates, options.start.map((v) => Math.round(v)), cap) ? options.start : null;
+    const scaled: ScaledProblem = {
+      cost: data.colCost,
+      rows: rows.map((key, r) => cols.map((i) => candidates[i]![key] / (rowScale[r] as number))),
+      capacity: data.rowUpper,
+    };
+    const incumbents = [greedyAllocation.shares, ...(start ? [start] : [])].map((shares) => cols.map((i) => Math.round(shares[i] as number)));
+    const result = wholeSites(highs, data, scaled, incumbents, limits, started);
+    const shares = candidates.map(() => 0);
+    cols.forEach((i, j) => (shares[i] = result.x[j] as number));
+    const objective = shares.reduce((sum, v, i) => sum + v * candidates[i]!.gain, 0);
+    const usable = fits(candidates, shares, cap);
+    return finish(usable ? { shares, objective } : { ...greedyAllocation }, result.bound === null ? null : result.bound * gainScale, result.status);
+  }
+  const model = highs.createModel(data);
   try {
-    model.options.set({ output_flag: false, mip_rel_gap: limits.mip_gap, time_limit: limits.time_limit_s });
-    if (limits.whole_sites) model.setSolution({ colValue: cols.map((i) => greedyAllocation.shares[i] as number) });
+    model.options.set({ output_flag: false, time_limit: limits.time_limit_s });
     model.run();
     const code = model.getModelStatus() as number;
     const status = STATUS_NAMES[code] ?? `highs_status_${code}`;
@@ -178,14 +195,103 @@ export async function optimize(candidates: readonly Candidate[], limits: Limits)
     const shares = candidates.map(() => 0);
     cols.forEach((i, j) => {
       const raw = Math.min(1, Math.max(0, colValue[j] ?? 0));
-      shares[i] = limits.whole_sites ? Math.round(raw) : raw;
+      shares[i] = raw;
     });
     const objective = shares.reduce((sum, s, i) => sum + s * candidates[i]!.gain, 0);
-    const mipBound = limits.whole_sites ? Number(model.info.get('mip_dual_bound')) * gainScale : objective;
-    const bound = Number.isFinite(mipBound) ? mipBound : relaxationBound();
+    const bound = code === 7 ? objective : relaxationBound();
     // A stopped solve may hold no feasible incumbent: never return one that breaks a limit (greedy stands in).
     const usable = code in STATUS_NAMES && fits(candidates, shares, cap);
     return finish(usable ? { shares, objective } : { ...greedyAllocation }, bound, status);
+  } finally {
+    model.dispose();
+  }
+}
+
+type LpData = Parameters<Highs['createModel']>[0];
+
+/**
+ * Whole sites, relaxation first (relaxation.ts): the LP optimum bounds every plan and, rounded down and filled,
+ * gives a whole-site plan; on large fleets that plan is already within the MIP gap and no branching is needed.
+ * Otherwise sites whose reduced cost exceeds the remaining gap are fixed and HiGHS branches over the rest, warm-
+ * started from the best plan known, in the time left. `x` is 0/1 per column; `bound` in scaled units.
+ */
+function wholeSites(highs: Highs, data: LpData & { numCols: number; numRows: number }, p: ScaledProblem, incumbents: number[][], limits: Limits, started: number): { x: number[]; bound: number | null; status: string } {
+  const deadline = started + limits.time_limit_s * 1000;
+  const left = (): number => Math.max(0.05, (deadline - performance.now()) / 1000);
+  const lp = highs.withModel(data, (model) => {
+    // Three rows and thousands of columns: presolve costs more than it saves here (measured: 2–4× slower with it).
+    model.options.set({ output_flag: false, presolve: 'off', time_limit: left() });
+    model.run();
+    const solution = model.getSolution();
+    return (model.getModelStatus() as number) === 7 ? { x: Array.from(solution.colValue), duals: Array.from(solution.rowDual) } : null;
+  });
+  const feasible = (x: number[]): boolean => p.rows.every((row, r) => row.reduce((sum, a, j) => sum + a * (x[j] as number), 0) <= (p.capacity[r] as number) * (1 + 1e-7) + 1e-9);
+  const candidates = incumbents.filter(feasible);
+  let bound: number | null = null;
+  let reduced: number[] | null = null;
+  if (lp) {
+    const prices = rowPrices(lp.duals, p.rows.length);
+    reduced = reducedCosts(p, prices);
+    bound = lagrangianBound(p, prices, reduced);
+    candidates.push(roundDown(p, lp.x, reduced));
+  }
+  let best = candidates.reduce((a, b) => (objectiveOf(p, b) > objectiveOf(p, a) ? b : a), p.cost.map(() => 0));
+  let value = objectiveOf(p, best);
+  const closeEnough = (ub: number): boolean => Number.isFinite(ub) && ub - value <= limits.mip_gap * Math.max(Math.abs(ub), 1e-9) + 1e-12;
+  if (bound !== null && closeEnough(bound)) return { x: best, bound, status: 'optimal' };
+
+  // Branch over the sites near the margin only (all of them without an LP answer).
+  const fixed = reduced && bound !== null ? fixByReducedCost(reduced, bound - value) : p.cost.map(() => null);
+  const free = fixed.flatMap((f, j) => (f === null ? [j] : []));
+  const base: number[] = fixed.map((f) => f ?? 0);
+  const capacity = p.capacity.map((cap, r) => cap - (p.rows[r] as readonly number[]).reduce((sum, a, j) => sum + a * (base[j] as number), 0));
+  const fixedValue = objectiveOf(p, base);
+  if (free.length === 0) return { x: base, bound: Math.min(bound ?? Infinity, fixedValue), status: 'optimal' };
+  const starts = new Int32Array(free.length + 1);
+  const indices: number[] = [];
+  const values: number[] = [];
+  free.forEach((j, k) => {
+    p.rows.forEach((row, r) => {
+      if ((row[j] as number) > 0) {
+        indices.push(r);
+        values.push(row[j] as number);
+      }
+    });
+    starts[k + 1] = indices.length;
+  });
+  const sub = {
+    ...data,
+    numCols: free.length,
+    colCost: free.map((j) => p.cost[j] as number),
+    colLower: free.map(() => 0),
+    colUpper: free.map(() => 1),
+    rowUpper: capacity.map((c) => Math.max(0, c)),
+    matrix: { format: 'csc' as const, numRows: data.numRows, numCols: free.length, starts, indices: Int32Array.from(indices), values: Float64Array.from(values) },
+    integrality: free.map(() => highs.constants.variableType.integer),
+  };
+  // The incumbent's free part is feasible for the sub-problem when it agrees with the fixings (it does: fixing keeps
+  // every plan better than it, and it is one of them or equal).
+  const startsFromBest = fixed.every((f, j) => f === null || f === best[j]);
+  const model = highs.createModel(sub);
+  try {
+    // The absolute gap is the main problem's: the sub-problem's objective lacks the fixed sites' share.
+    const target = limits.mip_gap * Math.max(Math.abs(bound ?? value), 1e-9);
+    model.options.set({ output_flag: false, mip_abs_gap: target, mip_rel_gap: 0, time_limit: left() });
+    if (startsFromBest) model.setSolution({ colValue: free.map((j) => best[j] as number) });
+    model.run();
+    const code = model.getModelStatus() as number;
+    const status = STATUS_NAMES[code] ?? `highs_status_${code}`;
+    if (code in STATUS_NAMES) {
+      const colValue = model.getSolution().colValue;
+      const x = base.slice();
+      free.forEach((j, k) => (x[j] = Math.round(Math.min(1, Math.max(0, colValue[k] ?? 0)))));
+      if (feasible(x) && objectiveOf(p, x) > value) [best, value] = [x, objectiveOf(p, x)];
+    }
+    const subBound = Number(model.info.get('mip_dual_bound'));
+    // Proved optimal within the gap without a reported bound (presolve alone can do that): the gap stands in.
+    const mipBound = Number.isFinite(subBound) ? fixedValue + subBound : code === 7 ? value + target : Infinity;
+    const proved = Math.min(bound ?? Infinity, mipBound);
+    return { x: best, bound: Number.isFinite(proved) ? proved : null, status: closeEnough(proved) ? 'optimal' : status };
   } finally {
     model.dispose();
   }

@@ -44,8 +44,9 @@ export async function runPlan(raw: unknown, options: { asOf?: string } = {}): Pr
     market: evaluation.market,
     sites,
     plan: totalsOf(evaluation, optimum),
-    scenarios: input.analysis.scenarios ? await scenarioGrid(input, asOf, quick, warnings) : null,
-    tornado: input.analysis.tornado ? await tornado(input, asOf, quick) : null,
+    // Re-solves start from the main plan: under nearby assumptions it is usually close to their optimum.
+    scenarios: input.analysis.scenarios ? await scenarioGrid(input, asOf, quick, warnings, optimum.shares) : null,
+    tornado: input.analysis.tornado ? await tornado(input, asOf, quick, optimum.shares) : null,
     warnings,
   };
 }

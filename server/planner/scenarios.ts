@@ -9,7 +9,7 @@ const STEPS = [0.6, 0.8, 1, 1.2, 1.4];
  * Sweeps BTC price × GPU-hour price (for each difficulty growth asked for) and re-optimizes every cell: the
  * converted MW and fleet NPV of the best plan there. Axes default to today's values × 0.6 … 1.4.
  */
-export async function scenarioGrid(input: PlanInput, asOf: string, timeLimitS: number, warnings: string[]): Promise<ScenarioResult> {
+export async function scenarioGrid(input: PlanInput, asOf: string, timeLimitS: number, warnings: string[], start?: readonly number[]): Promise<ScenarioResult> {
   const baseGpuHour = gpuHourEquivalent(input.ai);
   if (baseGpuHour === null) warnings.push("scenarios: the colocation model has no GPU-hour price; that axis changes nothing");
   const btcPrices = input.analysis.btc_prices_usd ?? STEPS.map((s) => roundTo(input.market.btc_price_usd * s, 0));
@@ -28,7 +28,7 @@ export async function scenarioGrid(input: PlanInput, asOf: string, timeLimitS: n
           market: { ...input.market, btc_price_usd: btc, difficulty_growth_per_month: growth },
           ai: baseGpuHour === null ? input.ai : withGpuHourPrice(input.ai, gpuHour),
         };
-        const { evaluation, optimum } = await solve(cell, asOf, timeLimitS);
+        const { evaluation, optimum } = await solve(cell, asOf, timeLimitS, start);
         const totals = totalsOf(evaluation, optimum);
         mwRow.push(totals.converted_mw);
         npvRow.push(totals.npv_usd);
@@ -97,7 +97,7 @@ function leversOf(input: PlanInput): Lever[] {
  * Tornado: each input moved down and up by `tornado_swing` (growth rates by ±1 point a month), everything else
  * held, the plan re-optimized; bars sorted by how far fleet NPV swings.
  */
-export async function tornado(input: PlanInput, asOf: string, timeLimitS: number): Promise<TornadoBar[]> {
+export async function tornado(input: PlanInput, asOf: string, timeLimitS: number, start?: readonly number[]): Promise<TornadoBar[]> {
   const swing = input.analysis.tornado_swing;
   const bars: TornadoBar[] = [];
   for (const lever of leversOf(input)) {
@@ -105,7 +105,7 @@ export async function tornado(input: PlanInput, asOf: string, timeLimitS: number
     const low = clamp(lever.step !== undefined ? lever.base - lever.step : lever.base * (1 - swing));
     const high = clamp(lever.step !== undefined ? lever.base + lever.step : lever.base * (1 + swing));
     const npvAt = async (value: number) => {
-      const { evaluation, optimum } = await solve(lever.apply(input, value), asOf, timeLimitS);
+      const { evaluation, optimum } = await solve(lever.apply(input, value), asOf, timeLimitS, start);
       return totalsOf(evaluation, optimum).npv_usd;
     };
     bars.push({ input: lever.input, base_value: lever.base, low_value: low, high_value: high, npv_low_usd: await npvAt(low), npv_high_usd: await npvAt(high) });

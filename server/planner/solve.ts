@@ -14,10 +14,13 @@ export function limitsOf(input: PlanInput, timeLimitS = input.constraints.time_l
   };
 }
 
-/** Evaluates and allocates: the fleet NPV of the best plan and what it converts. */
-export async function solve(input: PlanInput, asOf: string, timeLimitS?: number): Promise<{ evaluation: Evaluation; optimum: Optimum }> {
+/**
+ * Evaluates and allocates: the fleet NPV of the best plan and what it converts. `start`: a plan of the same sites
+ * to warm-start from (re-solves pass the main plan's shares).
+ */
+export async function solve(input: PlanInput, asOf: string, timeLimitS?: number, start?: readonly number[]): Promise<{ evaluation: Evaluation; optimum: Optimum }> {
   const evaluation = evaluate(input, asOf);
-  const optimum = await optimize(evaluation.candidates, limitsOf(input, timeLimitS));
+  const optimum = await optimize(evaluation.candidates, limitsOf(input, timeLimitS), { start });
   return { evaluation, optimum };
 }
 

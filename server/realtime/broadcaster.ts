@@ -48,16 +48,18 @@ export class Broadcaster {
   }
 
   flush(): void {
-    const changes = this.state.takeChanges();
+    // Both emit paths reach this instance's own clients only (see localOnly), so its own rooms say who is watching:
+    // for sites nobody watches no rig view is built and nothing is serialised.
+    const rooms = this.io.of('/').adapter.rooms;
+    const watched = (siteId: string): boolean => (rooms.get(siteRoom(siteId))?.size ?? 0) > 0;
+    const changes = this.state.takeChanges(watched);
     if (changes.size === 0) return;
     const ts = Date.now();
     const out = this.localOnly ? this.io.local : this.io;
-    out.emit('fleet', { ts, fleet: this.state.fleet(), sites: this.state.sites() });
-    // Both emit paths reach this instance's own clients only (see localOnly), so its own rooms say who is watching:
-    // sites nobody watches are not serialised at all.
-    const rooms = this.io.of('/').adapter.rooms;
+    // The fleet and site rollups go to every client (the overview), so they are sent whenever anything changed.
+    if (this.io.engine.clientsCount > 0) out.emit('fleet', { ts, fleet: this.state.fleet(), sites: this.state.sites() });
     for (const [siteId, rigs] of changes) {
-      if (!rooms.get(siteRoom(siteId))?.size) continue;
+      if (!watched(siteId)) continue;
       const site = this.state.site(siteId);
       if (site) out.to(siteRoom(siteId)).emit('site', { ts, site, rigs });
     }

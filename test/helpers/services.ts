@@ -132,6 +132,8 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Se
 export interface InfluxDbOptions {
   /** Extra lines for the [data] section (e.g. `wal-fsync-delay = "100ms"` in benchmarks). */
   data?: string[];
+  /** [coordinator] write-timeout (InfluxDB's default 10s answers 500 "timeout" on a heavily loaded machine). */
+  writeTimeout?: string;
 }
 
 export async function startInfluxDb(options: InfluxDbOptions = {}): Promise<Service> {
@@ -149,7 +151,7 @@ bind-address = "127.0.0.1:${rpcPort}"
   dir = "${dir}/data"
   wal-dir = "${dir}/wal"
   query-log-enabled = false
-${(options.data ?? []).map((line) => `  ${line}\n`).join('')}[http]
+${(options.data ?? []).map((line) => `  ${line}\n`).join('')}${options.writeTimeout ? `[coordinator]\n  write-timeout = "${options.writeTimeout}"\n` : ''}[http]
   enabled = true
   bind-address = "127.0.0.1:${port}"
   log-enabled = false

@@ -52,3 +52,26 @@ describe('line protocol escaping', () => {
     expect(lines).toContain('errors="x,y=z \\"q\\" \\\\\n end\\\\"');
   });
 });
+
+describe('memoised series heads', () => {
+  it('rebuilds a rig’s heads when its site, model, firmware or a GPU name changes, never from a stale memo', () => {
+    const model = new FleetModel({ sites: 1, rigsPerSite: 25, seed: 3, intervalMs: 10_000, faultRate: 0, gpuEvery: 25 });
+    const samples = model.samplesAt(model.sites[0]!, 0, 1_700_000_000_000);
+    const asic = samples.find((s) => s.kind === 'asic') as AsicSample;
+    const gpu = samples.find((s) => s.kind === 'gpu')!;
+    // The series part of each line: up to the first space that is not escaped.
+    const heads = (lines: string) => lines.split('\n').map((l) => /^(?:[^ \\]|\\.)*/.exec(l)![0]);
+    expect(heads(encodeSample(asic).lines)[0]).toBe(`rig,firmware=${asic.firmware!.replace(/ /g, '\\ ')},kind=asic,model=${asic.model!.replace(/ /g, '\\ ')},rig=${asic.rig},site=${asic.site}`);
+    const renamed = heads(encodeSample({ ...asic, model: 'New Model', firmware: null, site: 'other-site' }).lines);
+    expect(renamed[0]).toBe(`rig,kind=asic,model=New\\ Model,rig=${asic.rig},site=other-site`);
+    expect(renamed[1]).toBe(`board,board=${asic.boards[0]!.index},model=New\\ Model,rig=${asic.rig},site=other-site`);
+    expect(renamed.at(-1)).toBe(`pool,pool=0,rig=${asic.rig},site=other-site`);
+    // Back to the first identity: the heads follow the sample, never a stale memo.
+    expect(heads(encodeSample(asic).lines)[1]).toContain(`model=${asic.model!.replace(/ /g, '\\ ')},rig=${asic.rig},site=${asic.site}`);
+    if (gpu.kind !== 'gpu') throw new Error('fleet has a GPU node');
+    const first = heads(encodeSample(gpu).lines);
+    const swapped = heads(encodeSample({ ...gpu, gpus: gpu.gpus.map((g, i) => (i === 1 ? { ...g, name: 'Other GPU' } : g)) }).lines);
+    expect(swapped[1]).toBe(first[1]);
+    expect(swapped[2]).toBe(`gpu,gpu=${gpu.gpus[1]!.index},model=Other\\ GPU,rig=${gpu.rig},site=${gpu.site}`);
+  });
+});

@@ -59,6 +59,38 @@ export function escapeStringField(value: string): string {
   return /["\\]/.test(value) ? value.replace(/["\\]/g, '\\$&') : value;
 }
 
+/** `measurement,tag=value,…`: the series part of a line, tags with a null or empty value left out. */
+export function seriesHead(measurement: string, tags: readonly (readonly [string, string | null])[]): string {
+  let head = measurement;
+  for (const [key, value] of tags) {
+    const v = value === null ? null : encodedTag(value);
+    if (v !== null) head += `,${key}=${v}`;
+  }
+  return head;
+}
+
+/**
+ * A bounded memo of per-series data (line heads above all): a rig's series heads are the same on every sample, so
+ * the store builds them once per rig instead of normalising, escaping and concatenating every tag of every point.
+ * Entries are checked by the caller (a changed model or firmware rebuilds them); when `max` entries are held the
+ * memo starts over, so hostile rig ids can cost memory only up to the bound.
+ */
+export class SeriesMemo<V> {
+  private readonly entries = new Map<string, V>();
+
+  constructor(private readonly max: number) {}
+
+  get(key: string): V | undefined {
+    return this.entries.get(key);
+  }
+
+  set(key: string, value: V): V {
+    if (this.entries.size >= this.max) this.entries.clear();
+    this.entries.set(key, value);
+    return value;
+  }
+}
+
 /**
  * Builds one line. Fields are appended with float/int/string/bool helpers; a point without fields is invalid in
  * line protocol, so `line()` returns null for it.
@@ -70,11 +102,11 @@ export class PointBuilder {
 
   /** Starts a point: `measurement` is a schema constant; tags are [key, value] with keys from the schema. */
   static start(measurement: string, tags: readonly (readonly [string, string | null])[]): PointBuilder {
-    let head = measurement;
-    for (const [key, value] of tags) {
-      const v = value === null ? null : encodedTag(value);
-      if (v !== null) head += `,${key}=${v}`;
-    }
+    return new PointBuilder(seriesHead(measurement, tags));
+  }
+
+  /** Starts a point from a head seriesHead() built (or a SeriesHeads memo kept). */
+  static withHead(head: string): PointBuilder {
     return new PointBuilder(head);
   }
 

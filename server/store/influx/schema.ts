@@ -1,7 +1,7 @@
 import type { AsicSample, GpuSample, Sample, SiteRollup } from '../../contract/index.js';
 import { sampleMetrics, siteMetrics, type MetricValues } from '../metrics.js';
 import { SERIES_METRICS } from '../types.js';
-import { PointBuilder } from './line-protocol.js';
+import { PointBuilder, SeriesMemo, seriesHead } from './line-protocol.js';
 
 /**
  * rigline's InfluxDB schema (README "History in InfluxDB" has one table per measurement). Tags are bounded,
@@ -17,6 +17,15 @@ export const ROLLUP_FIELDS = SERIES_METRICS;
 export interface EncodedSample {
   lines: string;
   points: number;
+}
+
+/**
+ * Appends a line. Concatenation, not an array join: V8 keeps the parts linked until the write buffer joins a whole
+ * batch, so each sample's text is copied once (into the request body) rather than once more per sample here.
+ */
+function push(out: EncodedSample, line: string): void {
+  out.lines = out.points === 0 ? line : `${out.lines}\n${line}`;
+  out.points++;
 }
 
 function metricFields(point: PointBuilder, values: MetricValues): PointBuilder {
@@ -35,15 +44,71 @@ function minMax(values: readonly (number | null)[]): [number | null, number | nu
   return [min, max];
 }
 
-function asicLines(s: AsicSample, out: string[]): void {
-  const [fanMin, fanMax] = minMax(s.fans_rpm);
-  const rig = PointBuilder.start(MEASUREMENTS.rig, [
-    ['firmware', s.firmware],
-    ['kind', 'asic'],
-    ['model', s.model],
+/**
+ * One rig's series heads (measurement and escaped tags), built on its first sample and reused while its site,
+ * kind, model and firmware stay the same: the rig point's, and boards', pools' and GPUs' by index (GPUs by name too).
+ */
+interface RigHeads {
+  id: string;
+  site: string;
+  kind: Sample['kind'];
+  model: string | null;
+  firmware: string | null;
+  rig: string;
+  parts: (string | undefined)[];
+  partNames: (string | null)[];
+  pools: (string | undefined)[];
+}
+
+/** Rigs whose heads are kept (a few hundred bytes each); beyond it the memo starts over (line-protocol.ts). */
+const MEMO_RIGS = 100_000;
+/** Boards and GPUs per rig are at most 64 in the contract, pools 16; a head beyond that is built, not kept. */
+const MEMO_INDEX = 64;
+const rigHeads = new SeriesMemo<RigHeads>(MEMO_RIGS);
+
+function headsOf(s: Sample, model: string | null, firmware: string | null): RigHeads {
+  const known = rigHeads.get(s.rig);
+  if (known && known.site === s.site && known.kind === s.kind && known.model === model && known.firmware === firmware) return known;
+  const rig = seriesHead(MEASUREMENTS.rig, [
+    ['firmware', firmware],
+    ['kind', s.kind],
+    ['model', model],
     ['rig', s.rig],
     ['site', s.site],
   ]);
+  return rigHeads.set(s.rig, { id: s.rig, site: s.site, kind: s.kind, model, firmware, rig, parts: [], partNames: [], pools: [] });
+}
+
+/** The head of a board (model: the rig's) or GPU (model: the GPU's name) point. */
+function partHead(h: RigHeads, measurement: typeof MEASUREMENTS.board | typeof MEASUREMENTS.gpu, index: number, model: string | null): string {
+  const keep = index < MEMO_INDEX;
+  if (keep && h.parts[index] !== undefined && h.partNames[index] === model) return h.parts[index];
+  const head = seriesHead(measurement, [
+    [measurement, String(index)],
+    ['model', model],
+    ['rig', h.id],
+    ['site', h.site],
+  ]);
+  if (keep) [h.parts[index], h.partNames[index]] = [head, model];
+  return head;
+}
+
+function poolHead(h: RigHeads, index: number): string {
+  const cached = h.pools[index];
+  if (cached !== undefined) return cached;
+  const head = seriesHead(MEASUREMENTS.pool, [
+    ['pool', String(index)],
+    ['rig', h.id],
+    ['site', h.site],
+  ]);
+  if (index < MEMO_INDEX) h.pools[index] = head;
+  return head;
+}
+
+function asicLines(s: AsicSample, out: EncodedSample): void {
+  const [fanMin, fanMax] = minMax(s.fans_rpm);
+  const heads = headsOf(s, s.model, s.firmware);
+  const rig = PointBuilder.withHead(heads.rig);
   metricFields(rig, sampleMetrics(s))
     .float('hashrate_5s_ths', s.hashrate_5s_ths)
     .float('hashrate_avg_ths', s.hashrate_avg_ths)
@@ -57,26 +122,17 @@ function asicLines(s: AsicSample, out: string[]): void {
     .str('status_text', s.status_text);
   common(rig, s, out);
   for (const b of s.boards) {
-    const line = PointBuilder.start(MEASUREMENTS.board, [
-      ['board', String(b.index)],
-      ['model', s.model],
-      ['rig', s.rig],
-      ['site', s.site],
-    ])
+    const line = PointBuilder.withHead(partHead(heads, MEASUREMENTS.board, b.index, s.model))
       .float('hashrate_ths', b.hashrate_ths)
       .float('temp_c', b.temp_c)
       .float('chip_temp_c', b.chip_temp_c)
       .int('chips', b.chips)
       .int('expected_chips', b.expected_chips)
       .line(s.ts);
-    if (line) out.push(line);
+    if (line) push(out, line);
   }
   s.pools.forEach((p, index) => {
-    const line = PointBuilder.start(MEASUREMENTS.pool, [
-      ['pool', String(index)],
-      ['rig', s.rig],
-      ['site', s.site],
-    ])
+    const line = PointBuilder.withHead(poolHead(heads, index))
       .str('url', p.url)
       .str('user', p.user)
       .str('status', p.status)
@@ -85,30 +141,20 @@ function asicLines(s: AsicSample, out: string[]): void {
       .int('rejected', p.rejected)
       .int('stale', p.stale)
       .line(s.ts);
-    if (line) out.push(line);
+    if (line) push(out, line);
   });
 }
 
-function gpuLines(s: GpuSample, out: string[]): void {
-  const rig = PointBuilder.start(MEASUREMENTS.rig, [
-    ['firmware', s.driver_version],
-    ['kind', 'gpu'],
-    ['model', s.host_model],
-    ['rig', s.rig],
-    ['site', s.site],
-  ]);
+function gpuLines(s: GpuSample, out: EncodedSample): void {
+  const heads = headsOf(s, s.host_model, s.driver_version);
+  const rig = PointBuilder.withHead(heads.rig);
   metricFields(rig, sampleMetrics(s))
     .float('power_w', s.power_w)
     .str('power_source', s.power_source)
     .float('tokens_per_s', s.tokens_per_s);
   common(rig, s, out);
   for (const g of s.gpus) {
-    const line = PointBuilder.start(MEASUREMENTS.gpu, [
-      ['gpu', String(g.index)],
-      ['model', g.name],
-      ['rig', s.rig],
-      ['site', s.site],
-    ])
+    const line = PointBuilder.withHead(partHead(heads, MEASUREMENTS.gpu, g.index, g.name))
       .str('uuid', g.uuid)
       .float('utilization_pct', g.utilization_pct)
       .float('memory_used_mib', g.memory_used_mib)
@@ -122,27 +168,27 @@ function gpuLines(s: GpuSample, out: string[]): void {
       .int('last_xid', g.last_xid)
       .bool('mig', g.mig)
       .line(s.ts);
-    if (line) out.push(line);
+    if (line) push(out, line);
   }
 }
 
 /** Fields every rig point carries; interval_s is always present, so a rig point is never empty. */
-function common(rig: PointBuilder, s: Sample, out: string[]): void {
+function common(rig: PointBuilder, s: Sample, out: EncodedSample): void {
   rig
     .float('interval_s', s.interval_s)
     .int('seq', s.seq)
     .bool('historical', s.historical)
     .int('error_count', s.errors.length)
     .str('errors', s.errors.length > 0 ? s.errors.join('\n') : null);
-  out.push(rig.line(s.ts) as string);
+  push(out, rig.line(s.ts) as string);
 }
 
 /** The points of one sample: a rig point, plus one per board and pool (ASIC) or per GPU. */
 export function encodeSample(sample: Sample): EncodedSample {
-  const out: string[] = [];
+  const out: EncodedSample = { lines: '', points: 0 };
   if (sample.kind === 'asic') asicLines(sample, out);
   else gpuLines(sample, out);
-  return { lines: out.join('\n'), points: out.length };
+  return out;
 }
 
 export function encodeSiteRollup(ts: number, site: SiteRollup): string {
