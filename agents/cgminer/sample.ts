@@ -58,7 +58,7 @@ export const FAMILY_EXTRA_COMMANDS: Record<MinerFamily, readonly string[]> = {
  */
 export function buildAsicSample(replies: MinerReplies, ctx: SampleContext): AsicSample {
   const { usable, errors } = usableReplies(replies);
-  if (!usable['summary'] && !usable['devs'] && !usable['stats']) {
+  if (Object.keys(usable).length === 0) {
     throw new Error(`miner answered without summary, devs or stats${errors.length ? ` (${errors.join('; ')})` : ''}`);
   }
   const identity = identify(usable);
@@ -82,9 +82,11 @@ export function buildAsicSample(replies: MinerReplies, ctx: SampleContext): Asic
     .find((v) => v !== null);
   const uptime = num(summary?.['Elapsed']) ?? statsElapsed ?? deviceElapsed(devs);
   const ignorable = /invalid command|access denied/i;
+  const notes: string[] = [];
+  if (hashrate5s === null && hashrateAvg === null) notes.push(noHashrateReason(usable));
   const sample: AsicSample = {
     ...sampleHeader(ctx, power),
-    errors: [...errors.filter((e) => !ignorable.test(e)), ...hw.errors].slice(0, 64).map((e) => clip(e)),
+    errors: [...errors.filter((e) => !ignorable.test(e)), ...hw.errors, ...notes].slice(0, 64).map((e) => clip(e)),
     model: identity.model ? clip(model?.name ?? identity.model) : null,
     firmware: identity.firmware ? clip(identity.firmware) : null,
     family: identity.family,
@@ -127,4 +129,16 @@ function hardwareFor(identity: Identity, replies: MinerReplies, model: ReturnTyp
 function deviceElapsed(devs: Record<string, unknown>[]): number | null {
   const values = devs.map((d) => num(d['Device Elapsed'])).filter((v): v is number => v !== null);
   return values.length > 0 ? Math.max(...values) : null;
+}
+
+/**
+ * Why a sample carries no hashrate: the miner answered, but none of the sections that hold one (summary, devs,
+ * stats) was readable, or they were and held no hashrate field.
+ */
+function noHashrateReason(usable: MinerReplies): string {
+  const holders = ['summary', 'devs', 'stats'].filter((c) => usable[c] !== undefined);
+  if (holders.length === 0) {
+    return `no hashrate: the miner answered only ${Object.keys(usable).sort().join(', ')} (no summary, devs or stats)`;
+  }
+  return `no hashrate: ${holders.join(', ')} held no hashrate field`;
 }

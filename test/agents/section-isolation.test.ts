@@ -1,0 +1,75 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildAsicSample, fetchReplies, probeCgminer } from '../../agents/cgminer/index.js';
+import { AsicSample } from '../../server/contract/index.js';
+import { loadRecordings, startFakeMiner, type FakeMiner } from '../helpers/fake-miner.js';
+import { DEVICES } from './recordings.js';
+
+/** Each command's reply stands on its own: a bad section costs that section, never the sample. */
+const miners: FakeMiner[] = [];
+const start = async (...args: Parameters<typeof startFakeMiner>): Promise<FakeMiner> => {
+  const miner = await startFakeMiner(...args);
+  miners.push(miner);
+  return miner;
+};
+afterEach(async () => {
+  await Promise.all(miners.splice(0).map((m) => m.close()));
+});
+
+const commandsOf = (miner: FakeMiner): string[] => miner.requests.map((r) => (JSON.parse(r) as { command: string }).command);
+
+describe('section isolation', () => {
+  it('a stray `"}` after one reply breaks the combined reply: single commands are asked and all sections read', async () => {
+    const replies = loadRecordings(DEVICES.antminerStock);
+    replies['stats'] = Buffer.concat([replies['stats'] as Buffer, Buffer.from('"}')]);
+    const miner = await start({ replies });
+    const sample = await probeCgminer(miner.host, miner.port, { timeoutMs: 3000 });
+    expect(commandsOf(miner)[0]).toBe('summary+pools+stats+version+devs');
+    expect(commandsOf(miner).slice(1).sort()).toEqual(['devs', 'pools', 'stats', 'summary', 'version']);
+    expect(sample.model).toBe('Antminer S19 Pro');
+    expect(sample.hashrate_5s_ths).toBeCloseTo(110.56689, 6);
+    expect(sample.boards.map((b) => b.chips)).toEqual([114, 114, 114]);
+    expect(sample.errors).toEqual([]);
+  });
+
+  it('a section that is not JSON even alone goes to errors; the other sections still make the sample', async () => {
+    const replies = loadRecordings(DEVICES.antminerStock);
+    replies['stats'] = Buffer.from('{"STATUS":[{"STATUS":"S"}],"STATS":[{"Type":"Antminer S19 Pro" "GHS 5s":::}');
+    const miner = await start({ replies });
+    const sample = await probeCgminer(miner.host, miner.port, { timeoutMs: 3000 });
+    expect(AsicSample.safeParse(sample).success).toBe(true);
+    // summary and devs still give the hashrate; version still gives the model.
+    expect(sample.hashrate_5s_ths).toBeCloseTo(110.56689, 6);
+    expect(sample.model).toBe('Antminer S19 Pro');
+    expect(sample.pools).toHaveLength(3);
+    expect(sample.errors).toHaveLength(1);
+    expect(sample.errors[0]).toMatch(/^stats: unreadable reply: .*'stats'.*not JSON even after repair/);
+  });
+
+  it('a garbled section inside a combined reply is asked again on its own', async () => {
+    const good = loadRecordings(DEVICES.antminerStock);
+    const miner = await start({ replies: { ...good, stats: '{"STATS":[{"Type":' } });
+    const replies = await fetchReplies(miner.host, miner.port, ['summary', 'stats'], { timeoutMs: 3000 });
+    expect(Object.keys(replies).sort()).toEqual(['stats', 'summary']);
+    expect(JSON.stringify(replies['stats'])).toContain('unreadable reply');
+    expect(commandsOf(miner)).toEqual(['summary+stats', 'summary', 'stats']);
+  });
+
+  it('a miner answering only `pools` yields a sample with null hashrate and the reason', async () => {
+    const miner = await start({ replies: loadRecordings({ pools: DEVICES.antminerStock.pools }) });
+    const sample = await probeCgminer(miner.host, miner.port, { timeoutMs: 3000 });
+    expect(sample.hashrate_5s_ths).toBeNull();
+    expect(sample.hashrate_avg_ths).toBeNull();
+    expect(sample.boards).toEqual([]);
+    expect(sample.pools.map((p) => p.active)).toEqual([true, false, false]);
+    expect(sample.errors).toEqual(['no hashrate: the miner answered only pools (no summary, devs or stats)']);
+  });
+
+  it('a summary without any hashrate field says so', () => {
+    const sample = buildAsicSample(
+      { summary: { STATUS: [{ STATUS: 'S' }], SUMMARY: [{ Elapsed: 10 }] } },
+      { site: 's', rig: 'r', ts: 1_700_000_000_000, intervalS: 30 },
+    );
+    expect(sample.hashrate_5s_ths).toBeNull();
+    expect(sample.errors).toEqual(['no hashrate: summary held no hashrate field']);
+  });
+});
