@@ -55,7 +55,7 @@ describe('section isolation', () => {
   });
 
   it('a miner answering only `pools` yields a sample with null hashrate and the reason', async () => {
-    const miner = await start({ replies: loadRecordings({ pools: DEVICES.antminerStock.pools }) });
+    const miner = await start({ replies: loadRecordings({ pools: DEVICES.antminerStock['pools'] as string }) });
     const sample = await probeCgminer(miner.host, miner.port, { timeoutMs: 3000 });
     expect(sample.hashrate_5s_ths).toBeNull();
     expect(sample.hashrate_avg_ths).toBeNull();
