@@ -15,7 +15,7 @@ export interface AlgorithmInfo {
 }
 
 /** Families whose stats are bmminer's (stock Antminer firmware and the firmware built on it). */
-const BMMINER_FAMILIES: ReadonlySet<MinerFamily> = new Set(['antminer', 'hiveon', 'asicseer', 'mskminer', 'vnish', 'luxos']);
+const BMMINER_FAMILIES: ReadonlySet<MinerFamily> = new Set(['antminer', 'hiveon', 'asicseer', 'mskminer', 'blissz', 'vnish', 'luxos']);
 
 /**
  * The algorithm a miner runs, from its model name (and the firmware family for the unit quirk above). Everything that

@@ -49,7 +49,9 @@ export function identify(replies: MinerReplies): Identity {
   const statsHead = firstRow(replies['stats'], 'STATS') ?? {};
   const summary = firstRow(replies['summary'], 'SUMMARY') ?? {};
   const descs = descriptions(replies).join(' ');
-  const rawType = str(version['Type']) ?? str(statsHead['Type']);
+  // stats names the model the way the running miner program sees it (with the firmware's own suffixes, which the
+  // version reply of some firmware leaves out), so it comes first.
+  const rawType = str(statsHead['Type']) ?? str(version['Type']);
   const type = rawType ? cleanType(rawType) : null;
   const firstDesc = descriptions(replies)[0] ?? null;
 
@@ -217,6 +219,6 @@ function whatsminerFirmware(replies: MinerReplies, summary: Record_): string | n
 
 /** Stock Antminer firmware is identified by its build time (the web UI shows it as "Firmware Version"). */
 function antminerFirmware(version: Record_, stats: Record_): string | null {
-  const compile = str(version['CompileTime']) ?? str(stats['CompileTime']);
+  const compile = str(stats['CompileTime']) ?? str(version['CompileTime']);
   return compile ? compile.replace(/\s+/g, ' ') : null;
 }

@@ -79,6 +79,13 @@ export function buildAsicSample(replies: MinerReplies, ctx: SampleContext): Asic
     },
   );
   const reading = checked.reading;
+  // A total dropped as implausible is replaced by the sum of the boards when every board has a plausible rate (the
+  // Z11 "Chipless" firmware reports its total in Sol/s but its chains in kSol/s like stock firmware).
+  const boardRates = reading.boards.map((b) => (sha ? b.hashrate_ths : (b.algo_hashrate ?? null)));
+  if (checked.errors.length > 0 && boardRates.length > 0 && boardRates.every((r) => r !== null)) {
+    const total = boardRates.reduce<number>((a, r) => a + (r as number), 0);
+    if (reading.rate5s === null && hashrate5s !== null) reading.rate5s = total;
+  }
   const power = sha
     ? decidePower({ measuredW: ctx.measuredPowerW, minerW: reading.minerPowerW, hashrateThs: reading.rate5s ?? reading.rateAvg, model })
     : altPower(ctx.measuredPowerW, reading.minerPowerW, reading.rate5s ?? reading.rateAvg, algo.alt?.power_w ?? null);

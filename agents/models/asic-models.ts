@@ -167,7 +167,7 @@ const T = 1e12;
 const K = 1e3;
 
 export const ALT_MODELS: readonly AltModel[] = [
-  { name: 'Antminer L3+', match: ['l3+'], algorithm: 'scrypt', nameplate: 504 * M, power_w: 800, boards: 4, chips_per_board: 72, fans: 2 },
+  { name: 'Antminer L3+', match: ['l3+', 'l3'], algorithm: 'scrypt', nameplate: 504 * M, power_w: 800, boards: 4, chips_per_board: 72, fans: 2 },
   { name: 'Antminer L3++', match: ['l3++'], algorithm: 'scrypt', nameplate: 580 * M, power_w: 942, boards: 4, chips_per_board: 72, fans: 2 },
   { name: 'Antminer L7', match: ['l7'], algorithm: 'scrypt', nameplate: 9.5 * G, power_w: 3425, boards: 4, chips_per_board: null, fans: 4 },
   { name: 'Antminer L9', match: ['l9'], algorithm: 'scrypt', nameplate: 16 * G, power_w: 3360, boards: 3, chips_per_board: null, fans: 4 },

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { AsicSample } from '../../server/contract/index.js';
 import { buildAsicSample, parseBraiinsGrpc, parseMinerJson, type MinerReplies } from '../../agents/cgminer/index.js';
 import { loadRecordings } from '../helpers/fake-miner.js';
-import { BRAIINS_GRPC, DEVICES } from './recordings.js';
+import { BRAIINS_GRPC, DEVICES, FAMILY_DEVICES } from './recordings.js';
 
 /**
  * Every recording parsed into a wire sample, compared with values read off the recording by hand. Units are
@@ -449,6 +449,7 @@ describe('fixture coverage', () => {
     const dir = join(import.meta.dirname, '..', 'fixtures', 'asic');
     const used = new Set<string>([
       ...Object.values(DEVICES).flatMap((files) => Object.values(files)),
+      ...Object.values(FAMILY_DEVICES).flatMap((files) => Object.values(files)),
       ...Object.values(BRAIINS_GRPC),
     // Used by units-power.test.ts (family detection from a Braiins OS cgminer API version reply).
     'asicrs__braiins-bosplus-21.09-gql__version.json',
