@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildAsicSample, fetchReplies, probeCgminer } from '../../agents/cgminer/index.js';
 import { AsicSample } from '../../server/contract/index.js';
 import { loadRecordings, startFakeMiner, type FakeMiner } from '../helpers/fake-miner.js';
-import { DEVICES } from './recordings.js';
+import { DEVICES, FAMILY_DEVICES } from './recordings.js';
 
 /** Each command's reply stands on its own: a bad section costs that section, never the sample. */
 const miners: FakeMiner[] = [];
@@ -71,5 +71,39 @@ describe('section isolation', () => {
     );
     expect(sample.hashrate_5s_ths).toBeNull();
     expect(sample.errors).toEqual(['no hashrate: summary held no hashrate field']);
+  });
+});
+
+describe('families read over TCP', () => {
+  it('an S9k whose version reply ends in a stray `"}` is read whole', async () => {
+    const miner = await start({ replies: loadRecordings(FAMILY_DEVICES.s9k) });
+    const sample = await probeCgminer(miner.host, miner.port, { timeoutMs: 3000 });
+    expect(sample).toMatchObject({ family: 'antminer', model: 'Antminer S9k', errors: [] });
+    expect(sample.boards).toHaveLength(3);
+    expect(sample.fans_rpm).toEqual([2280, 3720]);
+  });
+
+  it('a sleeping Whatsminer that answers only `{"cmd":"status"}` gives a sample saying it sleeps', async () => {
+    const status = loadRecordings(FAMILY_DEVICES.whatsminerM31sSleeping)['status'] as Buffer;
+    const miner = await start({ replies: { '{"cmd":"status"}': status } });
+    const sample = await probeCgminer(miner.host, miner.port, { timeoutMs: 3000 });
+    expect(sample).toMatchObject({ family: 'whatsminer', hashrate_5s_ths: 0, status_text: 'sleeping', firmware: '20210109.22.REL' });
+    expect(miner.requests).toContain('{"cmd":"status"}');
+  });
+
+  it('a Whatsminer speaking only API v3 JSON is read from get.device.info and get.miner.status', async () => {
+    const files = loadRecordings(FAMILY_DEVICES.whatsminerV3);
+    const miner = await start({
+      replies: {
+        '{"cmd":"get.device.info"}': files['get.device.info'] as Buffer,
+        '{"cmd":"get.miner.status","param":"summary"}': files['get.miner.status.summary'] as Buffer,
+        '{"cmd":"get.miner.status","param":"edevs"}': files['get.miner.status.edevs'] as Buffer,
+        '{"cmd":"get.miner.status","param":"pools"}': files['get.miner.status.pools'] as Buffer,
+      },
+    });
+    const sample = await probeCgminer(miner.host, miner.port, { timeoutMs: 3000 });
+    expect(sample).toMatchObject({ family: 'whatsminer', model: 'Whatsminer M60S', hashrate_5s_ths: 171.259, fans_rpm: [5400, 5280] });
+    expect(sample.boards.map((b) => b.chips)).toEqual([75, 75, 75]);
+    expect(sample.pools.map((p) => p.active)).toEqual([true, false, false]);
   });
 });
