@@ -64,7 +64,10 @@ export function buildAsicSample(replies: MinerReplies, ctx: SampleContext): Asic
   const hashrateAvg = (summary ? averageHashrateThs(summary) : null) ?? hw.hashrateAvgThs ?? devsAvg;
   const sha = algo.algorithm === 'sha256';
   const toRate = (ths: number | null): number | null => (ths === null ? null : sha ? ths : round(algo.toBase(ths), 3));
-  const boards = hw.boards.map((b) => (sha ? b : { ...b, hashrate_ths: null, algo_hashrate: toRate(b.hashrate_ths) }));
+  const altChips = algo.alt?.chips_per_board ?? null;
+  const boards = hw.boards.map((b) =>
+    sha ? b : { ...b, hashrate_ths: null, algo_hashrate: toRate(b.hashrate_ths), expected_chips: b.expected_chips ?? altChips },
+  );
   const nameplate = sha ? (hw.ratedThs ?? model?.nameplate_ths ?? null) : (algo.alt?.nameplate ?? null);
   const checked = guardReading(
     { rate5s: toRate(hashrate5s), rateAvg: toRate(hashrateAvg), boards, fansRpm: hw.fansRpm, minerPowerW: hw.minerPowerW },
