@@ -17,6 +17,8 @@ export interface AlgorithmInfo {
 /** Families whose stats are bmminer's (stock Antminer firmware and the firmware built on it). */
 const BMMINER_FAMILIES: ReadonlySet<MinerFamily> = new Set(['antminer', 'hiveon', 'asicseer', 'mskminer', 'blissz', 'vnish', 'luxos']);
 
+const QUIRKY: ReadonlySet<Algorithm> = new Set(['scrypt', 'x11', 'ethash', 'equihash']);
+
 /**
  * The algorithm a miner runs, from its model name (and the firmware family for the unit quirk above). Everything that
  * is not a known miner of another algorithm is SHA-256, the default for a bitcoin fleet.
@@ -25,7 +27,8 @@ export function detectAlgorithm(model: string | null, family: MinerFamily, rateK
   const alt = findAltModel(model);
   if (!alt) return { algorithm: 'sha256', alt: null, unit: 'H/s', toBase: (ths) => ths * 1e12 };
   let quirk = 1;
-  if (BMMINER_FAMILIES.has(family) && (rateKeyPrefix ?? 'G').toUpperCase() === 'G') {
+  // Only the MH/s and kSol/s generations: a DR5 (Blake256R14) or K7 puts real GH/s behind the same label.
+  if (BMMINER_FAMILIES.has(family) && QUIRKY.has(alt.algorithm) && (rateKeyPrefix ?? 'G').toUpperCase() === 'G') {
     quirk = alt.algorithm === 'equihash' ? 1e-6 : 1e-3;
   }
   return { algorithm: alt.algorithm, alt, unit: ALGO_UNIT[alt.algorithm], toBase: (ths) => ths * 1e12 * quirk };

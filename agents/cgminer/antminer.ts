@@ -124,10 +124,17 @@ export function fans(stats: Record_, modelFans: number | null): (number | null)[
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => Number(m[1]))
     .sort((a, b) => a - b);
-  return fansFromSlots(
-    indices.map((i) => num(stats[`fan${i}`])),
-    count(stats['fan_num']) || modelFans || 0,
-  );
+  const readings = indices.map((i) => num(stats[`fan${i}`]));
+  const fanNum = count(stats['fan_num']);
+  // `fan_num: 0` with no slot turning: the firmware sees no fans at all (immersion, hydro, fans unplugged while
+  // asleep); it cannot tell a stopped fan from a missing one, so none are reported.
+  if (fanNum === 0 && readings.every((rpm) => !rpm)) return [];
+  return fansFromSlots(readings, fanNum || modelFans || 0);
+}
+
+/** Whether a stats record carries bmminer's per-chain keys (`chain_rateN`, `chain_acnN`). */
+export function hasChainStats(replies: MinerReplies): boolean {
+  return rows(replies['stats'], 'STATS').some((r) => hasChainKeys(r));
 }
 
 /** The slots that turn, padded with 0 (stopped) up to `expected` fans; all slots as they are when expected is 0. */

@@ -1,5 +1,5 @@
 import type { AsicModel } from '../models/asic-models.js';
-import { parseAntminerStats } from './antminer.js';
+import { hasChainStats, parseAntminerStats } from './antminer.js';
 import { parseAuradine } from './auradine.js';
 import { parseAvalon } from './avalon.js';
 import { parseDevs } from './devs.js';
@@ -38,7 +38,9 @@ export const DRIVERS: Readonly<Record<MinerFamily, FamilyDriver>> = {
   luxos: { extraCommands: ['fans', 'temps', 'power', 'config'], parse: bmminerStats.parse },
   braiins: {
     extraCommands: ['fans', 'temps', 'tunerstatus', 'devdetails'],
-    parse: (replies, model) => applyExtras(parseDevs(replies, model), replies, model),
+    // BOSminer reports one `devs` record per chain; the bmminer-based Braiins OS of 2019 bmminer's chain stats.
+    parse: (replies, model) =>
+      applyExtras(hasChainStats(replies) ? parseAntminerStats(replies, model) : parseDevs(replies, model), replies, model),
   },
   // M30-series firmware answers `edevs` where older firmware answered `devs`.
   whatsminer: { extraCommands: ['edevs', 'devdetails'], parse: parseWhatsminer },
@@ -49,10 +51,7 @@ export const DRIVERS: Readonly<Record<MinerFamily, FamilyDriver>> = {
   cgminer: {
     extraCommands: [],
     // Generic cgminer: Antminer-style chain stats when present (many clones copy bmminer), devs otherwise.
-    parse: (replies, model) => {
-      const chains = parseAntminerStats(replies, model);
-      return chains.boards.length > 0 ? chains : parseDevs(replies, model);
-    },
+    parse: (replies, model) => (hasChainStats(replies) ? parseAntminerStats(replies, model) : parseDevs(replies, model)),
   },
 };
 

@@ -61,6 +61,11 @@ export function identify(replies: MinerReplies): Identity {
   }
   const bos = str(version['BOSminer']) ?? str(version['BOSminer+']) ?? str(version['BOSer']);
   if (bos || /bosminer|boser/i.test(descs)) return braiins(replies, version, type, bos, descs);
+  // Braiins OS before BOSminer (2019) ran bmminer: "bmminer bOS_am1-s9-20190124-0_…", Type "braiins-am1-s9".
+  const oldBos = /\bbOS_[\w.-]+/.exec(`${str(version['BMMiner']) ?? ''} ${str(statsHead['BMMiner']) ?? ''} ${descs}`);
+  if (oldBos || /^braiins-/i.test(rawType ?? '')) {
+    return { family: 'braiins', model: platformModel(`${rawType ?? ''} ${descs}`), firmware: `Braiins OS ${oldBos?.[0] ?? ''}`.trim() };
+  }
   const vnish = rawType ? /^(.*?)\s*\((vnish[^)]*)\)\s*$/i.exec(rawType) : null;
   if (vnish) {
     const firmware = (vnish[2] ?? '').replace(/^vnish/i, 'Vnish');
@@ -91,15 +96,16 @@ export function identify(replies: MinerReplies): Identity {
       firmware: str(sealStats['Firmware']) ?? firstDesc,
     };
   }
-  if (isWhatsminer(replies, summary, descs)) {
-    return { family: 'whatsminer', model: whatsminerModel(replies), firmware: whatsminerFirmware(replies, summary) };
-  }
+  const whatsminer = (): Identity => ({ family: 'whatsminer', model: whatsminerModel(replies), firmware: whatsminerFirmware(replies, summary) });
+  if (isWhatsminer(replies, summary, descs)) return whatsminer();
   const bmminer = str(version['BMMiner']) ?? str(statsHead['BMMiner']);
   const fork = antminerFork(rawType ?? '', bmminer ?? '', descs);
   if (fork) return { family: fork.family, model: type, firmware: fork.firmware };
-  if (bmminer !== null || /^antminer/i.test(type ?? '')) {
+  if (bmminer !== null || /^antminer/i.test(type ?? '') || /^bmminer/i.test(firstDesc ?? '')) {
     return { family: 'antminer', model: type, firmware: antminerFirmware(version, statsHead) };
   }
+  // Weakest sign last: btminer names its devices `SM`, but so does bmminer's single `devs` record.
+  if (devicesNamedSm(replies)) return whatsminer();
   if (/bfgminer/i.test(descs)) {
     return { family: 'bfgminer', model: type, firmware: str(version['Miner']) ?? firstDesc };
   }
@@ -141,9 +147,14 @@ function braiins(replies: MinerReplies, version: Record_, type: string | null, b
   const devModel = rows(replies['devdetails'], 'DEVDETAILS')
     .map((d) => str(d['Model']))
     .find((m) => m !== null);
-  const platform = /-am\d-(s\d+\w*)/i.exec(descs);
-  const model = type ?? devModel ?? (platform ? `Antminer ${(platform[1] ?? '').toUpperCase()}` : null);
+  const model = type ?? devModel ?? platformModel(descs);
   return { family: 'braiins', model, firmware };
+}
+
+/** Braiins OS names the hardware platform, not the model: "am1-s9" is an Antminer S9, "am2-s17" an S17. */
+function platformModel(text: string): string | null {
+  const platform = /[-_]am\d-(s\d+\w*)/i.exec(text);
+  return platform ? `Antminer ${(platform[1] ?? '').toUpperCase()}` : null;
 }
 
 /** Avalon 7xx-10xx name their model only in each module's `Ver[…]` (7411706-… is a 741, 1047-2005… a 1047). */
@@ -170,7 +181,10 @@ function avalonVer(stats: Record_ | undefined): string | null {
 function isWhatsminer(replies: MinerReplies, summary: Record_, descs: string): boolean {
   if ('Factory GHS' in summary || 'Power Mode' in summary || 'Fan Speed In' in summary) return true;
   if (/btminer|whatsminer/i.test(descs)) return true;
-  if (whatsminerMsg(replies, 'status') !== null || replies['get.device.info'] !== undefined) return true;
+  return whatsminerMsg(replies, 'status') !== null || replies['get.device.info'] !== undefined;
+}
+
+function devicesNamedSm(replies: MinerReplies): boolean {
   const devs = [...rows(replies['devs'], 'DEVS'), ...rows(replies['edevs'], 'DEVS')];
   return devs.length > 0 && devs.every((d) => str(d['Name']) === 'SM');
 }

@@ -92,7 +92,8 @@ export function buildAsicSample(replies: MinerReplies, ctx: SampleContext): Asic
   const power = sha
     ? decidePower({ measuredW: ctx.measuredPowerW, minerW: reading.minerPowerW, hashrateThs: reading.rate5s ?? reading.rateAvg, model })
     : altPower(ctx.measuredPowerW, reading.minerPowerW, reading.rate5s ?? reading.rateAvg, algo.alt?.power_w ?? null);
-  const statsElapsed = statsRows.map((r) => num(r['Elapsed'])).find((v) => v !== null);
+  // BOSminer's stats records carry `Elapsed: 0`: only a positive stats figure counts.
+  const statsElapsed = statsRows.map((r) => num(r['Elapsed'])).find((v) => v !== null && v > 0);
   const uptime = num(summary?.['Elapsed']) ?? statsElapsed ?? hw.uptimeS ?? deviceElapsed(devs);
   const ignorable = /invalid command|access denied|missing json 'command'/i;
   const notes: string[] = [];

@@ -145,9 +145,9 @@ const CASES: [keyof typeof FAMILY_DEVICES, Want][] = [
     boards: { count: 3, first: [GH(37735.24), 22, 27, 114] }, fans: [5520, 5400, 5040, 5040], pools: { count: 3, active: [0] },
   }],
   ['s17PlusSleeping', {
-    // Asleep: fan_num 0 and every fan slot 0, so the model's four fans read stopped; sensors read 0 (not read).
+    // Asleep: fan_num 0 and every fan slot 0 (the firmware sees no fan, so none is reported); sensors read 0 (not read).
     family: 'antminer', model: 'Antminer S17+', firmware: 'Tue Jun 2 10:31:07 CST 2020', rate5s: 0,
-    boards: [[0, null, null, 0], [0, null, null, 0], [0, null, null, 0]], fans: [0, 0, 0, 0], pools: { count: 3, active: [0, 2] },
+    boards: [[0, null, null, 0], [0, null, null, 0], [0, null, null, 0]], fans: [], pools: { count: 3, active: [0, 2] },
   }],
   ['s19Overheating', {
     // Stopped by its overheat protection: 0 now, boards at 88-92 °C (hottest PCB sensor), chips at 93-97 °C.
@@ -160,7 +160,7 @@ const CASES: [keyof typeof FAMILY_DEVICES, Want][] = [
   }],
   ['t17PlusSleeping', {
     family: 'antminer', model: 'Antminer T17+', firmware: 'Tue Jun 2 10:11:10 CST 2020', rate5s: 0,
-    boards: [[0, null, null, 0], [0, null, null, 0]], fans: [0, 0, 0, 0], pools: { count: 3, active: [0, 2] },
+    boards: [[0, null, null, 0], [0, null, null, 0]], fans: [], pools: { count: 3, active: [0, 2] },
   }],
   // Other algorithms: bmminer's "GHS" label carries MH/s (L3+, D3, E3) or kSol/s (Z11).
   ['d3Blissz', {
@@ -298,6 +298,48 @@ const CASES: [keyof typeof FAMILY_DEVICES, Want][] = [
     family: 'whatsminer', model: 'Whatsminer M60S', firmware: '20251209.16.Rel2', rate5s: 171.259,
     boards: [[57.2, 41.1, 80, 75], [57.0, 40.1, 82, 75], [57.1, 41.5, 81, 75]],
     fans: [5400, 5280], pools: { count: 3, active: [0] }, power: [3156, 'miner'],
+  }],
+  // check_cgminer's recordings: stats (or summary) alone, no pools.
+  ['s9se', {
+    family: 'antminer', model: 'Antminer S9 SE', firmware: 'Thu Jul 11 11:11:08 CST 2019', rate5s: GH(15656.6),
+    boards: [[GH(5123.58), 60, 79, 60], [GH(5057.61), 61, 79, 60], [GH(5475.41), 62, 79, 60]], fans: [1920, 1920], pools: { count: 0, active: [] },
+  }],
+  ['s15', {
+    // Four boards; chip temperature is the hottest of temp_chipN "55-75-54-74".
+    family: 'antminer', model: 'Antminer S15', firmware: 'Mon Dec 3 16:37:07 CST 2018', rate5s: GH(28454.53),
+    boards: [[GH(7278.55), 60, 75, 72], [GH(6948.71), 65, 80, 72], [GH(6860.75), 66, 81, 72], [GH(7366.51), 59, 74, 72]],
+    fans: [4080, 4200], pools: { count: 0, active: [] },
+  }],
+  ['s17Vnish', {
+    // Vnish 0.9.2 on an S17 with fan_num 0 and no fan turning (immersion or hydro): no fans reported.
+    family: 'vnish', model: 'Antminer S17', firmware: 'Vnish 0.9.2-alpha', rate5s: GH(66410.73),
+    boards: [[GH(21765.56), 55, 75, 48], [GH(21759.19), 57, 75, 48], [GH(21635.21), 56, 75, 48]], fans: [], pools: { count: 0, active: [] },
+  }],
+  ['z9Mini', {
+    // Equihash: bmminer's "GHS" is kSol/s here; one fan (fan_num 1).
+    family: 'antminer', model: 'Antminer Z9 Mini', firmware: 'Sat May 26 20:42:30 CST 2018', algorithm: 'equihash', rate5s: 15820,
+    boards: [[5070, 54, 69, 4], [5140, 53, 68, 4], [5610, 56, 71, 4]], fans: [4200], pools: { count: 0, active: [] },
+  }],
+  ['dr5', {
+    // Blake256R14: its "GHS" label is real GH/s (35.57 TH/s for a 35 TH/s unit).
+    family: 'antminer', model: 'Antminer DR5', firmware: 'Fri Dec 28 00:01:02 PST 2018', algorithm: 'blake256r14', rate5s: 35568.22e9,
+    boards: [[11577.54e9, 62, 69, 72], [11956.85e9, 66, 75, 72], [12033.82e9, 60, 68, 72]], fans: [3600, 3600], pools: { count: 0, active: [] },
+  }],
+  ['braiinsBmminerS9', {
+    // Braiins OS of 2019 ran bmminer ("bOS_am1-s9-…", Type "braiins-am1-s9"): bmminer's chain stats, slots 6-8.
+    family: 'braiins', model: 'Antminer S9', firmware: 'Braiins OS bOS_am1-s9-20190124-0_d3cc7c87', rate5s: GH(13754.03),
+    boards: [[GH(4524.28), 59, 75, 63], [GH(4679.16), 54, 71, 63], [GH(4550.58), 55, 74, 63]], fans: [5040, 3600], pools: { count: 0, active: [] },
+  }],
+  ['braiinsPlusS17', {
+    // BOSminer+ on an S17: per-chain devs, TEMPS Board/Chip, four FANS of which one stopped.
+    // No summary recorded: the current rate is the sum of the chains' `MHS 5s`; chips from devdetails.
+    family: 'braiins', model: 'Antminer S17', firmware: 'Braiins OS bosminer-plus-am2-s17 0.8.0-feaec278',
+    rate5s: MH(21471436.706835132 + 21853303.395957984 + 21906975.747178435),
+    boards: [[MH(21471436.706835132), 67.25, 97.875, 48], [MH(21853303.395957984), 64.5625, 98, 48], [MH(21906975.747178435), 48.6875, 81.125, 48]],
+    fans: [6000, 0, 5520, 5520], pools: { count: 0, active: [] },
+  }],
+  ['whatsminer2019', {
+    family: 'whatsminer', model: null, firmware: null, rate5s: MH(35523530.1), boards: [], fans: [6360, 6390], pools: { count: 0, active: [] },
   }],
 ];
 

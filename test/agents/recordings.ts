@@ -80,6 +80,17 @@ export const FAMILY_DEVICES = {
   whatsminerM31s: foreman('whatsminer-m31s-new-firmware', ['summary', 'edevs', 'pools']),
   whatsminerM31s2: foreman('whatsminer-m31s-new-firmware-2', ['summary', 'edevs', 'pools']),
   whatsminerM31sSleeping: foreman('whatsminer-m31s-sleeping', ['status']),
+  // check_cgminer's stats / summary replies (no pools recorded).
+  s9se: { stats: 'checkcgminer__antminer-s9se__stats.json' },
+  s9kCgminer: { stats: 'checkcgminer__antminer-s9k__stats.json' },
+  s15: { stats: 'checkcgminer__antminer-s15__stats.json' },
+  s17ProCgminer: { stats: 'checkcgminer__antminer-s17-pro__stats.json' },
+  s17Vnish: { stats: 'checkcgminer__vnish-s17__stats.json' },
+  z9Mini: { stats: 'checkcgminer__antminer-z9-mini__stats.json' },
+  dr5: { stats: 'checkcgminer__antminer-dr5__stats.json' },
+  braiinsBmminerS9: { stats: 'checkcgminer__braiins-bmminer-s9__stats.json' },
+  braiinsPlusS17: { stats: 'checkcgminer__braiins-plus-s17__stats.json', temps_devs_fans: 'checkcgminer__braiins-plus-s17__temps_devs_fans.json' },
+  whatsminer2019: { summary: 'checkcgminer__whatsminer-2019__summary.json' },
   whatsminerV3: {
     'get.device.info': 'asicrs__whatsminer-apiv3__get_device_info.json',
     'get.miner.status.summary': 'asicrs__whatsminer-apiv3__get_miner_status_summary.json',
