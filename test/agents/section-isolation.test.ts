@@ -1,19 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildAsicSample, fetchReplies, probeCgminer } from '../../agents/cgminer/index.js';
 import { AsicSample } from '../../server/contract/index.js';
-import { loadRecordings, startFakeMiner, type FakeMiner } from '../helpers/fake-miner.js';
+import { fakeMinerPool, loadRecordings, type FakeMiner } from '../helpers/fake-miner.js';
 import { DEVICES, FAMILY_DEVICES } from './recordings.js';
 
 /** Each command's reply stands on its own: a bad section costs that section, never the sample. */
-const miners: FakeMiner[] = [];
-const start = async (...args: Parameters<typeof startFakeMiner>): Promise<FakeMiner> => {
-  const miner = await startFakeMiner(...args);
-  miners.push(miner);
-  return miner;
-};
-afterEach(async () => {
-  await Promise.all(miners.splice(0).map((m) => m.close()));
-});
+const { start, closeAll } = fakeMinerPool();
+afterEach(closeAll);
 
 const commandsOf = (miner: FakeMiner): string[] => miner.requests.map((r) => (JSON.parse(r) as { command: string }).command);
 
