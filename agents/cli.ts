@@ -4,7 +4,10 @@ import { parseArgs } from 'node:util';
 import { stringify as toYaml } from 'yaml';
 import { toId } from '../server/contract/index.js';
 import { parseHostPort, probeCgminer } from './cgminer/index.js';
+import { parseCidr } from './scan/cidr.js';
+import { DEFAULT_MQTT_URL, scannedConfig } from './scan/agent-config.js';
 import { scanSubnet, scanToAgentConfig, type ScanReport } from './scan/index.js';
+import { redact } from './runtime/broker-log.js';
 import { readNvidiaSmi } from './nvidia-smi/source.js';
 import { toGpuSample } from './nvidia-smi/sample.js';
 import { mergeDcgm, scrapeDcgm } from './dcgm/dcgm.js';
@@ -21,11 +24,13 @@ usage:
   rigline-agent probe HOST[:PORT] [--json]         read one miner's cgminer API once and print it
   rigline-agent probe --nvidia-smi [--path BIN] [--format xml|csv|text] [--dcgm URL] [--json]
                                                    read the local GPUs once and print them
-  rigline-agent scan CIDR [--port N] [--json] [--site ID --write FILE [--agent-id ID]]
-                                                   find miners in a subnet; --write saves an agent config for them
+  rigline-agent scan CIDR [--port N] [--json] [--site ID --write FILE [--agent-id ID] [--mqtt-url URL]
+                     [--mqtt-username NAME]]       find miners in a subnet; --write saves a complete agent config
+                                                   for them (broker from --mqtt-url, else $MQTT_URL, else local)
 
   --config defaults to $RIGLINE_AGENT_CONFIG or /etc/rigline-agent/agent.yaml.
-Exit codes: 0 ok, 1 invalid configuration or failed command, 2 bad usage.`;
+Exit codes: 0 ok; 1 invalid configuration or a failure at run time (no connection, no answer, nothing found);
+2 bad usage (unknown command or option, bad HOST:PORT, port or CIDR).`;
 
 class UsageError extends Error {}
 
@@ -86,21 +91,43 @@ function formatScan(report: ScanReport): string {
   return lines.join('\n');
 }
 
-async function scan(cidr: string, values: { port?: string; site?: string; write?: string; 'agent-id'?: string; json?: boolean }): Promise<void> {
+interface ScanValues {
+  port?: string;
+  site?: string;
+  write?: string;
+  'agent-id'?: string;
+  'mqtt-url'?: string;
+  'mqtt-username'?: string;
+  json?: boolean;
+}
+
+async function scan(cidr: string, values: ScanValues): Promise<void> {
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new UsageError(`--port must be a TCP port, got ${values.port}`);
+  try {
+    parseCidr(cidr);
+  } catch (err) {
+    throw new UsageError(`scan: ${(err as Error).message}`);
+  }
   if (values.write && !values.site) throw new UsageError('scan --write needs --site ID (the site the config is for)');
+  const mqttUrl = values['mqtt-url'] ?? process.env.MQTT_URL ?? DEFAULT_MQTT_URL;
+  if (values.write && !URL.canParse(mqttUrl)) throw new UsageError(`--mqtt-url must be a URL such as mqtt://broker:1883, got ${mqttUrl}`);
   const report = await scanSubnet(cidr, { port });
   console.log(values.json ? JSON.stringify(report, null, 2) : formatScan(report));
   if (values.write) {
     const suggested = scanToAgentConfig(report, values.site as string);
     if (suggested.sources.length === 0) throw new Error(`no miners found in ${cidr}: ${values.write} not written`);
+    const config = scannedConfig(suggested, { agentId: values['agent-id'] ?? toId(hostname()), mqttUrl, mqttUsername: values['mqtt-username'] });
     // Validated before writing, so the file is a config the agent accepts as it is.
-    const config = { site: suggested.site, agent_id: values['agent-id'] ?? toId(hostname()), interval_s: 10, sources: suggested.sources };
     parseAgentConfig(config);
-    const header = `# rigline-agent config written by \`rigline-agent scan ${cidr}\` on ${new Date().toISOString()}.\n# Add mqtt.url (and credentials) before running; see config/agent.example.yaml for every key.\n`;
+    const header = [
+      `# rigline-agent config written by \`rigline-agent scan ${cidr}\` on ${new Date().toISOString()}.`,
+      '# The broker password is not written here: set MQTT_PASSWORD in the agent\'s environment (or mqtt.password).',
+      '# See config/agent.example.yaml for every key.',
+      '',
+    ].join('\n');
     writeFileSync(values.write, header + toYaml(config));
-    console.error(`wrote ${values.write}: ${suggested.sources.length} cgminer sources`);
+    console.error(`wrote ${values.write}: ${suggested.sources.length} cgminer sources, broker ${redact(mqttUrl)}`);
   }
 }
 
@@ -119,6 +146,8 @@ async function main(argv: string[]): Promise<void> {
       site: { type: 'string' },
       write: { type: 'string' },
       'agent-id': { type: 'string' },
+      'mqtt-url': { type: 'string' },
+      'mqtt-username': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', default: false },
     },

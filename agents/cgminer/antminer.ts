@@ -1,7 +1,7 @@
 import type { AsicModel } from '../models/asic-models.js';
 import { board, emptyHardware, sum, type Hardware } from './hardware.js';
 import { firstRow, rows, type MinerReplies } from './replies.js';
-import { averageHashrateThs, count, maxOfDashList, shortHashrateThs, num, round, str, temp, unitToThs, type Record_ } from './units.js';
+import { averageHashrateThs, count, maxOfDashList, shortHashrateThs, num, round, str, unitToThs, type Record_ } from './units.js';
 
 /**
  * Boards, fans and temperatures from the bmminer-style `stats` record that stock Antminer firmware, LuxOS, Vnish
@@ -14,17 +14,20 @@ export function parseAntminerStats(replies: MinerReplies, model: AsicModel | nul
   const stats = rows(replies['stats'], 'STATS').find((r) => hasChainKeys(r)) ?? firstRow(replies['stats'], 'STATS');
   if (!stats) return hw;
   const rateFactor = unitToThs(str(stats['rate_unit']) ?? recordUnit(stats) ?? 'GH') ?? 1e-3;
-  const chains = chainIndices(stats, model);
-  hw.boards = chains.map((n, i) =>
+  const groups = boardGroups(stats, chainIndices(stats, model));
+  const chains = groups.flat();
+  // The per-sensor lists (`temp_chip1: "29-54-30-55"`, S17/T15/S19 generation) hold every chip sensor; the single
+  // `temp2_N` beside them is only one of those (a T15's is its coolest, 29 °C), so the list's maximum wins.
+  hw.boards = groups.map((group, i) =>
     board(i, {
-      hashrate_ths: rate(stats[`chain_rate${n}`], rateFactor, stats[`chain_acn${n}`]),
-      temp_c: temp(stats[`temp${n}`]) ?? maxOfDashList(stats[`temp_pcb${n}`]),
-      chip_temp_c: temp(stats[`temp2_${n}`]) ?? maxOfDashList(stats[`temp_chip${n}`]),
-      chips: count(stats[`chain_acn${n}`]),
+      hashrate_ths: sum(group.map((n) => rate(stats[`chain_rate${n}`], rateFactor, stats[`chain_acn${n}`]))),
+      temp_c: highest(group.map((n) => maxOfDashList(stats[`temp_pcb${n}`]) ?? reading(stats[`temp${n}`]))),
+      chip_temp_c: highest(group.map((n) => maxOfDashList(stats[`temp_chip${n}`]) ?? reading(stats[`temp2_${n}`]))),
+      chips: sum(group.map((n) => count(stats[`chain_acn${n}`]))),
       expected_chips: model?.chips_per_board ?? null,
     }),
   );
-  hw.fansRpm = fans(stats);
+  hw.fansRpm = fans(stats, model?.fans ?? null);
   const chainPower = sum(chains.map((n) => num(stats[`chain_consumption${n}`]) ?? num(stats[`chain_power${n}`])));
   hw.minerPowerW = num(stats['total_power']) ?? chainPower;
   hw.hashrate5sThs = shortHashrateThs(stats);
@@ -54,22 +57,30 @@ function hasChainKeys(record: Record_): boolean {
 }
 
 /**
- * Which chains exist. Firmware lists unused connectors too (chain_rate4 "", chain_acn4 0, up to 16 on some), so a
- * chain counts when it has chips or hashrate, when it is within `miner_count`, or within the model's board count —
- * the last keeps a dead board visible as a board with 0 chips instead of letting it vanish.
+ * Which chains exist. Firmware lists every connector slot (chain_acn1..16 on an S9, whose boards sit on 6-8; an E3
+ * lists 1-3 and 8-13), most of them empty (rate "", 0 chips). A chain counts when it has chips or hashrate. When
+ * fewer are active than the miner has boards (`miner_count`, else the model's count), the empty slots next to the
+ * active ones are kept, so a dead board shows as a board with 0 chips instead of vanishing.
  */
 function chainIndices(stats: Record_, model: AsicModel | null): number[] {
-  let highest = 0;
+  const slots = new Set<number>();
+  const active = new Set<number>();
   for (const key of Object.keys(stats)) {
     const match = /^chain_(rate|acn|state|consumption)(\d+)$/.exec(key);
     if (!match) continue;
     const n = Number(match[2]);
+    slots.add(n);
     const value = stats[key];
-    const active = match[1] === 'state' ? str(value) !== null : (num(value) ?? 0) > 0;
-    if (active) highest = Math.max(highest, n);
+    if (match[1] === 'state' ? str(value) !== null : (num(value) ?? 0) > 0) active.add(n);
   }
-  const expected = Math.max(count(stats['miner_count']) ?? 0, model?.boards ?? 0);
-  return Array.from({ length: Math.max(highest, expected) }, (_, i) => i + 1);
+  const expected = count(stats['miner_count']) || model?.boards || 0;
+  const chosen = [...active].sort((a, b) => a - b);
+  if (chosen.length >= expected) return chosen;
+  const first = chosen[0] ?? Math.min(...slots, 1);
+  for (let n = first; chosen.length < expected && n < first + 16; n++) if (!chosen.includes(n)) chosen.push(n);
+  // A dead board before the first live one (live 2-3 of 1-3) is found by looking back from it.
+  for (let n = first - 1; chosen.length < expected && n >= 1; n--) if (!chosen.includes(n)) chosen.push(n);
+  return chosen.sort((a, b) => a - b).slice(0, Math.max(expected, active.size));
 }
 
 function rate(value: unknown, factor: number, chips: unknown): number | null {
@@ -78,17 +89,65 @@ function rate(value: unknown, factor: number, chips: unknown): number | null {
   return round(n * factor);
 }
 
-/** fan1..fanN, limited to `fan_num` when given (some firmware pads fan5..fan8 with zeros). */
-function fans(stats: Record_): (number | null)[] {
+/**
+ * Chains per board. One chain is one board, except on miners whose boards carry several chains: an E3 lists 9
+ * chains for its 3 boards (`miner_count`), in board order (1, 8, 9 | 2, 10, 11 | 3, 12, 13), so the chains are
+ * grouped in the order the record lists them.
+ */
+function boardGroups(stats: Record_, chains: number[]): number[][] {
+  const boards = count(stats['miner_count']) ?? 0;
+  if (boards === 0 || chains.length <= boards || chains.length % boards !== 0) return chains.map((n) => [n]);
+  const listed = Object.keys(stats)
+    .map((k) => /^chain_acn(\d+)$/.exec(k))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1]))
+    .filter((n) => chains.includes(n));
+  if (listed.length !== chains.length) return chains.map((n) => [n]);
+  const per = chains.length / boards;
+  return Array.from({ length: boards }, (_, b) => listed.slice(b * per, b * per + per));
+}
+
+function highest(values: (number | null)[]): number | null {
+  const known = values.filter((v): v is number => v !== null);
+  return known.length > 0 ? Math.max(...known) : null;
+}
+
+/**
+ * Fans from `fan1..fanN`. Which slots hold the fans depends on the controller board: an S19 uses fan1-4, an S9 or
+ * E3 fan5/fan6 (fan1-4 read 0), an S9 on some firmware fan3/fan6, and slots without a fan read 0. So the fans are
+ * the slots that turn, in slot order, padded with 0 (a stopped fan) up to the fan count the miner says it has
+ * (`fan_num`), else the model's; with neither, the listed slots as they are.
+ */
+export function fans(stats: Record_, modelFans: number | null): (number | null)[] {
   const indices = Object.keys(stats)
     .map((k) => /^fan(\d+)$/.exec(k))
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => Number(m[1]))
     .sort((a, b) => a - b);
-  const limit = count(stats['fan_num']);
-  const used = limit !== null && limit > 0 ? indices.filter((i) => i <= limit) : indices;
-  return used.map((i) => {
-    const rpm = num(stats[`fan${i}`]);
-    return rpm === null || rpm < 0 ? null : rpm;
-  });
+  const readings = indices.map((i) => num(stats[`fan${i}`]));
+  const fanNum = count(stats['fan_num']);
+  // `fan_num: 0` with no slot turning: the firmware sees no fans at all (immersion, hydro, fans unplugged while
+  // asleep); it cannot tell a stopped fan from a missing one, so none are reported.
+  if (fanNum === 0 && readings.every((rpm) => !rpm)) return [];
+  return fansFromSlots(readings, fanNum || modelFans || 0);
+}
+
+/** Whether a stats record carries bmminer's per-chain keys (`chain_rateN`, `chain_acnN`). */
+export function hasChainStats(replies: MinerReplies): boolean {
+  return rows(replies['stats'], 'STATS').some((r) => hasChainKeys(r));
+}
+
+/** The slots that turn, padded with 0 (stopped) up to `expected` fans; all slots as they are when expected is 0. */
+export function fansFromSlots(readings: (number | null)[], expected: number): (number | null)[] {
+  const turning = readings.filter((rpm): rpm is number => rpm !== null && rpm !== 0);
+  if (expected === 0) return turning.length > 0 ? turning : readings;
+  const out: (number | null)[] = [...turning];
+  while (out.length < expected) out.push(0);
+  return out;
+}
+
+/** A single temperature field: 0 is "not read" on bmminer, anything else is passed on for the plausibility check. */
+function reading(value: unknown): number | null {
+  const n = num(value);
+  return n === null || n === 0 ? null : n;
 }

@@ -69,6 +69,7 @@ export function parseBraiinsGrpc(replies: BraiinsGrpcReplies, ctx: SampleContext
     pools: grpcPools(replies.pools),
     uptime_s: num(at(replies.details, 'bosminer_uptime_s')),
     status_text: null,
+    algorithm: 'sha256',
   });
 }
 

@@ -97,6 +97,12 @@ function isCompleteJson(chunks: Buffer[]): boolean {
   }
 }
 
+/**
+ * A reply arrived but is not JSON even after repair. Told apart from transport failures (refused, timed out):
+ * a miner that answers garbage to one command may answer the others, so only that section is lost.
+ */
+export class ReplyParseError extends Error {}
+
 /** Sends `{"command":"a+b+c"}` and parses (with repair) the reply. */
 export async function cgminerCommand(
   host: string,
@@ -104,19 +110,44 @@ export async function cgminerCommand(
   command: string,
   options: CallOptions = {},
 ): Promise<unknown> {
-  const raw = await cgminerRequest(host, port, JSON.stringify({ command }), options);
+  return minerRequestJson(host, port, { command }, options);
+}
+
+/**
+ * Sends any JSON request (`{"command":…}` for the cgminer API, `{"cmd":…}` for Whatsminer's API v2/v3 commands)
+ * and parses the reply; a reply that does not parse throws a ReplyParseError naming the request.
+ */
+export async function minerRequestJson(
+  host: string,
+  port: number,
+  request: Record<string, unknown>,
+  options: CallOptions = {},
+): Promise<unknown> {
+  const raw = await cgminerRequest(host, port, JSON.stringify(request), options);
   try {
     return parseMinerJson(raw);
   } catch (error) {
-    throw new Error(`${host}:${port} '${command}': ${(error as Error).message}`, { cause: error });
+    const name = String(request['command'] ?? request['cmd'] ?? '?');
+    throw new ReplyParseError(`${host}:${port} '${name}': ${(error as Error).message}`, { cause: error });
   }
 }
 
 /**
- * Fetches several commands. Tries one multi-command request first (`summary+pools+stats`); firmware that does not
- * do multi-command answers a single error record instead, and then each command is asked on its own connection
- * (in parallel unless `parallelFallback` is false), all under the same deadline. Missing commands are simply
- * absent from the result.
+ * A section that could not be read, in the cgminer error-reply shape so it flows through `usableReplies` into the
+ * sample's `errors` like any error the miner itself reports, while the other sections still make the sample.
+ */
+export function unreadableSection(message: string): Record<string, unknown> {
+  return { STATUS: [{ STATUS: 'E', Msg: `unreadable reply: ${message}` }] };
+}
+
+/**
+ * Fetches several commands, each section on its own (isolation: one bad section never sinks the others).
+ * Tries one multi-command request first (`summary+pools+stats`). Then every command the multi reply did not
+ * yield — all of them when the firmware does not do multi-command (it answers a single error record) or when the
+ * combined reply is not JSON even after repair (one section with a stray `"}` breaks the whole document) — is
+ * asked on its own connection (in parallel unless `parallelFallback` is false), all under the same deadline.
+ * A single reply that does not parse becomes an `unreadableSection`; a command whose connection fails is absent.
+ * Throws when no command yields a parsed reply: the miner is unreachable or does not speak the API.
  */
 export async function fetchReplies(
   host: string,
@@ -126,34 +157,47 @@ export async function fetchReplies(
 ): Promise<MinerReplies> {
   const deadline = Date.now() + (options.timeoutMs ?? DEFAULTS.timeoutMs);
   const left = (): CallOptions => ({ ...options, timeoutMs: Math.max(1, deadline - Date.now()) });
-  const multi = await cgminerCommand(host, port, commands.join('+'), left());
-  const split = commands.length > 1 ? splitMultiReply(multi, commands) : null;
-  if (split) return split;
-  if (commands.length === 1 && typeof multi === 'object' && multi !== null) {
-    return { [commands[0] as string]: multi as Record<string, unknown> };
-  }
-  const settled: PromiseSettledResult<unknown>[] = [];
-  if (options.parallelFallback === false) {
-    for (const c of commands) {
-      settled.push(
-        await cgminerCommand(host, port, c, left()).then(
-          (value): PromiseSettledResult<unknown> => ({ status: 'fulfilled', value }),
-          (reason: unknown): PromiseSettledResult<unknown> => ({ status: 'rejected', reason }),
-        ),
-      );
-    }
-  } else {
-    settled.push(...(await Promise.allSettled(commands.map((c) => cgminerCommand(host, port, c, left())))));
+  let multi: unknown = null;
+  let multiError: Error | null = null;
+  try {
+    multi = await cgminerCommand(host, port, commands.join('+'), left());
+  } catch (error) {
+    // A dead or silent miner: asking each command again would only multiply the wait.
+    if (!(error instanceof ReplyParseError)) throw error;
+    multiError = error;
   }
   const out: MinerReplies = {};
+  if (commands.length === 1 && isObject(multi)) return { [commands[0] as string]: multi };
+  if (multiError && commands.length === 1) return { [commands[0] as string]: unreadableSection(multiError.message) };
+  const split = multi === null ? null : splitMultiReply(multi, commands);
+  if (split) Object.assign(out, split);
+  const missing = commands.filter((c) => out[c] === undefined);
+  if (missing.length === 0) return out;
+  const ask = (c: string): Promise<PromiseSettledResult<unknown>> =>
+    cgminerCommand(host, port, c, left()).then(
+      (value): PromiseSettledResult<unknown> => ({ status: 'fulfilled', value }),
+      (reason: unknown): PromiseSettledResult<unknown> => ({ status: 'rejected', reason }),
+    );
+  const settled: PromiseSettledResult<unknown>[] = [];
+  if (options.parallelFallback === false) for (const c of missing) settled.push(await ask(c));
+  else settled.push(...(await Promise.all(missing.map(ask))));
+  let parsed = Object.keys(out).length;
   settled.forEach((result, i) => {
-    if (result.status === 'fulfilled' && typeof result.value === 'object' && result.value !== null) {
-      out[commands[i] as string] = result.value as Record<string, unknown>;
+    const command = missing[i] as string;
+    if (result.status === 'fulfilled' && isObject(result.value)) {
+      out[command] = result.value;
+      parsed++;
+    } else if (result.status === 'rejected' && result.reason instanceof ReplyParseError) {
+      out[command] = unreadableSection(result.reason.message);
     }
   });
-  if (Object.keys(out).length === 0) {
+  if (parsed === 0) {
     const first = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    throw first ? (first.reason as Error) : new Error(`${host}:${port}: no usable reply to ${commands.join(', ')}`);
+    throw first ? (first.reason as Error) : (multiError ?? new Error(`${host}:${port}: no usable reply to ${commands.join(', ')}`));
   }
   return out;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,3 +1,5 @@
+import type { AsicModel } from '../models/asic-models.js';
+import { fansFromSlots } from './antminer.js';
 import type { Hardware } from './hardware.js';
 import { board } from './hardware.js';
 import { firstRow, rows, type MinerReplies } from './replies.js';
@@ -11,12 +13,12 @@ import { count, num, temp, type Record_ } from './units.js';
  * - `power`: LuxOS POWER [{ Watts }]; `tunerstatus`: Braiins TUNERSTATUS [{ ApproximateMinerPowerConsumption }],
  * - `config`: LuxOS CONFIG [{ NameplateTHS }]; `devdetails`: Braiins DEVDETAILS [{ Chips }].
  */
-export function applyExtras(hw: Hardware, replies: MinerReplies): Hardware {
+export function applyExtras(hw: Hardware, replies: MinerReplies, model: AsicModel | null): Hardware {
   const fanRows = rows(replies['fans'], 'FANS');
   if (fanRows.length > 0) {
-    hw.fansRpm = [...fanRows]
-      .sort((a, b) => (num(a['ID']) ?? 0) - (num(b['ID']) ?? 0))
-      .map((f) => ((rpm) => (rpm === null || rpm < 0 ? null : rpm))(num(f['RPM'])));
+    const readings = [...fanRows].sort((a, b) => (num(a['ID']) ?? 0) - (num(b['ID']) ?? 0)).map((f) => num(f['RPM']));
+    // Braiins OS lists four fan slots on a two-fan S9: slots beyond the model's fans that read 0 are not fans.
+    hw.fansRpm = model && readings.length > model.fans ? fansFromSlots(readings, model.fans) : readings;
   }
   // Matched by position: TEMPS lists boards in the same order as devs/stats, while its IDs are the firmware's
   // chain numbers (Braiins OS on an S9 says 6, 7, 8).

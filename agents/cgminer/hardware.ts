@@ -1,4 +1,4 @@
-import type { Board } from '../../server/contract/index.js';
+import type { Board, Pool } from '../../server/contract/index.js';
 
 /** What a family parser reads besides pools: boards, fans, and the figures only some firmware reports. */
 export interface Hardware {
@@ -13,6 +13,10 @@ export interface Hardware {
   hashrateAvgThs: number | null;
   statusText: string | null;
   errors: string[];
+  /** Pools when the family reports them outside the cgminer `pools` reply (Whatsminer API v3). */
+  pools?: Pool[];
+  /** Uptime when the family reports it outside `summary`/`stats` (Whatsminer API v3). */
+  uptimeS?: number | null;
 }
 
 export function emptyHardware(): Hardware {

@@ -1,5 +1,13 @@
 /** ASIC miners over the cgminer-family TCP API (Antminer, Braiins OS, LuxOS, Vnish, Whatsminer, Avalon, BFGMiner…). */
-export { cgminerRequest, cgminerCommand, fetchReplies, DEFAULT_PORT, type CallOptions } from './client.js';
+export {
+  cgminerRequest,
+  cgminerCommand,
+  minerRequestJson,
+  fetchReplies,
+  ReplyParseError,
+  DEFAULT_PORT,
+  type CallOptions,
+} from './client.js';
 export { repairJson, parseMinerJson } from './repair.js';
 export { parseHostPort } from './address.js';
 export { splitMultiReply, type MinerReplies } from './replies.js';

@@ -1,8 +1,10 @@
 import type { AsicSample } from '../../server/contract/index.js';
 import type { PollResult, PollSource } from '../source.js';
-import { DEFAULT_PORT, fetchReplies, type CallOptions } from './client.js';
+import { DEFAULT_PORT, fetchReplies, minerRequestJson, type CallOptions } from './client.js';
+import { WHATSMINER_API_V2, WHATSMINER_API_V3 } from './drivers.js';
 import { identify, type MinerFamily } from './family.js';
-import type { MinerReplies } from './replies.js';
+import { usableReplies, type MinerReplies } from './replies.js';
+import { isRecord } from './units.js';
 import { buildAsicSample, FAMILY_EXTRA_COMMANDS } from './sample.js';
 
 /** Commands every poll asks for in one multi-command request. */
@@ -32,17 +34,40 @@ export async function readMiner(
 ): Promise<{ replies: MinerReplies; family: MinerFamily }> {
   const deadline = Date.now() + (options.timeoutMs ?? 10_000);
   const replies = await fetchReplies(host, port, BASE_COMMANDS, options);
-  const family = knownFamily ?? identify(replies).family;
+  const left = (): CallOptions => ({ ...options, timeoutMs: Math.max(1, deadline - Date.now()) });
+  if (Object.keys(usableReplies(replies).usable).length === 0) {
+    // No cgminer command answered: a sleeping Whatsminer still answers its own API (v2, then v3).
+    Object.assign(replies, await whatsminerApi(host, port, WHATSMINER_API_V2, left()));
+    if (!replies['status'] && !replies['get_version']) Object.assign(replies, await whatsminerApi(host, port, WHATSMINER_API_V3, left()));
+  }
+  const family = knownFamily ?? identify(usableReplies(replies).usable).family;
   const extra = FAMILY_EXTRA_COMMANDS[family];
-  const left = deadline - Date.now();
-  if (extra.length > 0 && left > 0) {
+  if (extra.length > 0 && deadline - Date.now() > 0) {
     try {
-      Object.assign(replies, await fetchReplies(host, port, extra, { ...options, timeoutMs: left }));
+      Object.assign(replies, await fetchReplies(host, port, extra, left()));
     } catch {
       // Extras are optional: the sample is still complete without them (fans/temps come from stats).
     }
   }
   return { replies, family };
+}
+
+/** Asks each Whatsminer API request on its own connection; replies that fail or report an error are left out. */
+async function whatsminerApi(
+  host: string,
+  port: number,
+  requests: readonly { key: string; request: Record<string, unknown> }[],
+  options: CallOptions,
+): Promise<MinerReplies> {
+  const settled = await Promise.allSettled(requests.map((r) => minerRequestJson(host, port, r.request, options)));
+  const out: MinerReplies = {};
+  settled.forEach((result, i) => {
+    const value = result.status === 'fulfilled' ? result.value : null;
+    if (!isRecord(value)) return;
+    const failed = value['STATUS'] === 'E' || (typeof value['code'] === 'number' && value['code'] !== 0) || !usableReplies({ x: value }).usable['x'];
+    if (!failed) out[(requests[i] as { key: string }).key] = value;
+  });
+  return out;
 }
 
 /**

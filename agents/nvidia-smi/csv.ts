@@ -10,8 +10,9 @@ import { NvidiaSmiParseError } from './xml.js';
  * header (`clocks.sm` comes back as `clocks.current.sm [MHz]`), hence the alias table. Values may still carry a
  * unit ("433.78 W") when `nounits` was not given; unknown values are "[N/A]", "[Not Supported]" and the like.
  *
- * MIG instances are not rows of --query-gpu (it only lists whole GPUs, with utilization.gpu "[N/A]" under MIG);
- * use the XML format for per-instance entries.
+ * MIG instances are not rows of --query-gpu (it only lists whole GPUs, with utilization.gpu "[N/A]" under MIG):
+ * `mig.mode.current` says which GPUs run MIG, and the source adds the instances from `nvidia-smi -L` (list.ts);
+ * per-instance memory and utilization need the XML format or DCGM.
  */
 export const QUERY_FIELDS = [
   'index',

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { PollResult, PollSource } from '../source.js';
 import { mergeDcgm, scrapeDcgm } from '../dcgm/dcgm.js';
 import { OPTIONAL_FIELDS, QUERY_FIELDS, parseQueryGpuCsv, queryArgs, unknownQueryField } from './csv.js';
+import { parseListGpus, withMigInstances } from './list.js';
 import type { GpuReport } from './reading.js';
 import { toGpuSample } from './sample.js';
 import { parseNvidiaSmiText } from './text.js';
@@ -15,7 +16,10 @@ export interface NvidiaSmiSourceOptions {
   rig: string;
   /** The nvidia-smi binary; tests point it at a script that prints a recording. */
   path?: string;
-  /** 'xml' (`-q -x`, every field and MIG instances), 'csv' (`--query-gpu`, lighter, whole GPUs only) or 'text' (`-q`). */
+  /**
+   * 'xml' (`-q -x`, every field and MIG instances with their memory), 'csv' (`--query-gpu`, lighter: MIG mode per
+   * GPU, and with MIG on the instances `-L` lists, by profile and UUID, without per-instance figures) or 'text' (`-q`).
+   */
   format?: NvidiaSmiFormat;
   timeoutMs?: number;
   intervalS: number;
@@ -63,7 +67,11 @@ export async function readNvidiaSmi(path: string, format: NvidiaSmiFormat, timeo
   if (format === 'text') return parseNvidiaSmiText(await runNvidiaSmi(path, ['-q'], timeoutMs));
   for (;;) {
     try {
-      return parseQueryGpuCsv(await runNvidiaSmi(path, queryArgs(fields), timeoutMs), fields);
+      const report = parseQueryGpuCsv(await runNvidiaSmi(path, queryArgs(fields), timeoutMs), fields);
+      if (!report.entries.some((e) => e.migEnabled)) return report;
+      // MIG instances are not rows of --query-gpu: `nvidia-smi -L` names them. Without it the GPUs still report.
+      const listed = await runNvidiaSmi(path, ['-L'], timeoutMs).then(parseListGpus, () => null);
+      return listed ? withMigInstances(report, listed) : report;
     } catch (err) {
       const field = unknownQueryField((err as Error).message);
       if (!field || !OPTIONAL_FIELDS.includes(field) || !fields.includes(field)) throw err;

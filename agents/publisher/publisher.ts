@@ -25,6 +25,26 @@ export interface PublisherOptions {
   extra?: Partial<IClientOptions>;
 }
 
+export interface ConnectionProblem {
+  reason: string;
+  retryInMs: number;
+  url: string;
+}
+
+/**
+ * Says why a connection attempt failed, in the operator's terms: the CONNACK return codes of MQTT 3.1.1 (section
+ * 3.2.2.3: 4 bad user name or password, 5 not authorized) and the socket errors behind "no broker there".
+ */
+export function describeConnectionError(error: Error & { code?: unknown }): string {
+  const code = error.code;
+  if (code === 4 || code === 134) return 'the broker refused the login: bad user name or password';
+  if (code === 5 || code === 135) return 'the broker refused the login: not authorized';
+  if (code === 'ECONNREFUSED') return 'no broker listening there (connection refused)';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'the broker host name does not resolve';
+  if (code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return `the broker is unreachable (${String(code)})`;
+  return error.message || String(code ?? 'connection error');
+}
+
 /**
  * The one MQTT publisher that the simulator and every real agent use: QoS 1 telemetry, retained birth 'online'
  * and Last Will 'offline' on the status topic, reconnect with exponential backoff and jitter.
@@ -33,6 +53,10 @@ export class Publisher {
   readonly client: MqttClient;
   private readonly backoff: Backoff;
   private stopped = false;
+  private readonly problemListeners: ((problem: ConnectionProblem) => void)[] = [];
+  /** The failure of the current connection attempt (an 'error' comes before its 'close'). */
+  private pendingReason: string | null = null;
+  private everConnected = false;
 
   constructor(private readonly options: PublisherOptions) {
     this.backoff = new Backoff(options.backoff ?? { initialMs: 500, maxMs: 30_000 });
@@ -54,17 +78,31 @@ export class Publisher {
       ...options.extra,
     });
     this.client.on('connect', () => {
+      this.everConnected = true;
+      this.pendingReason = null;
       this.backoff.reset();
       this.client.options.reconnectPeriod = this.backoff.next();
       void this.publishStatus('online', null);
     });
-    // mqtt.js reconnects on a fixed period; widening it on each failure gives the backoff.
+    // mqtt.js reconnects on a fixed period; widening it on each failure gives the backoff. Each failed attempt is
+    // reported at once with its reason (refused login, no broker, TLS…) and when the next try comes.
     this.client.on('close', () => {
-      if (!this.stopped) this.client.options.reconnectPeriod = this.backoff.next();
+      if (this.stopped) return;
+      const retryInMs = this.backoff.next();
+      this.client.options.reconnectPeriod = retryInMs;
+      const reason = this.pendingReason ?? (this.everConnected ? 'connection lost' : 'connection closed before the broker accepted it');
+      this.pendingReason = null;
+      for (const listener of this.problemListeners) listener({ reason, retryInMs, url: this.options.url });
     });
-    this.client.on('error', () => {
-      /* connection errors surface as 'close' and are retried; an unhandled 'error' would crash the agent */
+    // An unhandled 'error' would crash the agent: it is kept as the reason of the 'close' that follows it.
+    this.client.on('error', (error: Error & { code?: unknown }) => {
+      this.pendingReason = describeConnectionError(error);
     });
+  }
+
+  /** Called after every failed or lost connection with the reason and the wait before the next attempt. */
+  onConnectionProblem(listener: (problem: ConnectionProblem) => void): void {
+    this.problemListeners.push(listener);
   }
 
   get connected(): boolean {

@@ -27,15 +27,44 @@ export function formatGpuSample(sample: GpuSample): string {
   return lines.join('\n');
 }
 
+/**
+ * Rounds a reading to the precision the device can give: a temperature sensor to 0.1 °C, a hashrate to 1 GH/s
+ * (0.001 TH/s), power to 1 W, fans to 1 rpm. Float noise from unit conversion (45.827271728515655 °C) never shows.
+ */
+const fixed = (value: number | null | undefined, digits: number): number | null =>
+  value === null || value === undefined ? null : Number(value.toFixed(digits));
+
+/** A non-SHA-256 rate in base units (H/s, Sol/s) with an SI prefix: 504.56 MH/s. */
+function siRate(value: number | null | undefined, unit: string | null | undefined): string {
+  if (value === null || value === undefined) return '-';
+  const prefixes = ['', 'k', 'M', 'G', 'T', 'P', 'E'];
+  let scaled = value;
+  let i = 0;
+  while (Math.abs(scaled) >= 1000 && i < prefixes.length - 1) {
+    scaled /= 1000;
+    i++;
+  }
+  return `${Number(scaled.toFixed(2))} ${prefixes[i]}${unit ?? 'H/s'}`;
+}
+
 /** Human-readable summary of an ASIC sample. */
 export function formatAsicSample(sample: AsicSample): string {
+  const sha = sample.algorithm === undefined || sample.algorithm === 'sha256';
+  const ths = (v: number | null): string => show(fixed(v, 3), ' TH/s');
+  const rate = sha
+    ? `hashrate ${ths(sample.hashrate_5s_ths)} now, ${ths(sample.hashrate_avg_ths)} avg, nameplate ${ths(sample.nameplate_ths)}`
+    : `hashrate ${siRate(sample.algo_hashrate_5s, sample.algo_hashrate_unit)} now, ${siRate(sample.algo_hashrate_avg, sample.algo_hashrate_unit)} avg, ` +
+      `nameplate ${siRate(sample.algo_nameplate, sample.algo_hashrate_unit)} (${sample.algorithm}: not bitcoin hashrate)`;
   const lines = [
     `${show(sample.model)} (${show(sample.family)}, firmware ${show(sample.firmware)})  status ${show(sample.status_text)}`,
-    `hashrate ${show(sample.hashrate_5s_ths, ' TH/s')} now, ${show(sample.hashrate_avg_ths, ' TH/s')} avg, nameplate ${show(sample.nameplate_ths, ' TH/s')}`,
-    `power ${show(sample.power_w, ' W')} (${show(sample.power_source)})  uptime ${show(sample.uptime_s, ' s')}  fans ${sample.fans_rpm.map((f) => show(f)).join(' ') || '-'} rpm`,
+    rate,
+    `power ${show(fixed(sample.power_w, 0), ' W')} (${show(sample.power_source)})  uptime ${show(sample.uptime_s, ' s')}  fans ${sample.fans_rpm.map((f) => show(fixed(f, 0))).join(' ') || '-'} rpm`,
   ];
   for (const b of sample.boards) {
-    lines.push(`board ${b.index}: ${show(b.hashrate_ths, ' TH/s')}, ${show(b.temp_c, '°C')} board / ${show(b.chip_temp_c, '°C')} chip, chips ${show(b.chips)}/${show(b.expected_chips)}`);
+    const boardRate = sha ? ths(b.hashrate_ths) : siRate(b.algo_hashrate, sample.algo_hashrate_unit);
+    lines.push(
+      `board ${b.index}: ${boardRate}, ${show(fixed(b.temp_c, 1), '°C')} board / ${show(fixed(b.chip_temp_c, 1), '°C')} chip, chips ${show(b.chips)}/${show(b.expected_chips)}`,
+    );
   }
   for (const p of sample.pools) {
     lines.push(`pool ${p.active ? '*' : ' '} ${p.url} ${p.status} accepted ${show(p.accepted)} rejected ${show(p.rejected)} stale ${show(p.stale)}`);

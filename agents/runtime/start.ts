@@ -6,6 +6,7 @@ import { Spool } from '../spool/spool.js';
 import type { PollSource } from '../source.js';
 import { Agent } from './agent.js';
 import type { AgentConfig } from './config.js';
+import { logBrokerConnection, redact } from './broker-log.js';
 import { buildSources } from './sources.js';
 import { publisherTransport } from './transport.js';
 
@@ -27,6 +28,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
   const backlog = spool.stats();
   if (backlog.records > 0) log.info({ samples: backlog.samples, bytes: backlog.bytes }, 'spool holds samples from an earlier run');
   const transport = metrics ? metrics.meterTransport(publisherTransport(config)) : publisherTransport(config);
+  logBrokerConnection(transport.publisher, log);
   const agent = new Agent({
     site: config.site,
     agentId: config.agent_id,
@@ -44,6 +46,6 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
   });
   metrics?.attach(() => agent.stats());
   agent.start();
-  log.info({ site: config.site, agent: config.agent_id, sources: sources.length, broker: config.mqtt.url }, 'agent started');
+  log.info({ site: config.site, agent: config.agent_id, sources: sources.length, broker: redact(config.mqtt.url) }, 'agent started');
   return agent;
 }

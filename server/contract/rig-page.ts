@@ -29,6 +29,10 @@ export const RigRow = z.object({
   gpu_util_pct: z.number().nullable(),
   uptime_s: z.number().nullable(),
   last_seen: z.number().int(),
+  /** A non-SHA-256 ASIC's algorithm and rate (H/s or Sol/s): shown apart, never in TH/s or site totals. */
+  algorithm: z.string().optional(),
+  algo_hashrate: z.number().nullable().optional(),
+  algo_hashrate_unit: z.string().nullable().optional(),
 });
 export type RigRow = z.infer<typeof RigRow>;
 

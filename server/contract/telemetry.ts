@@ -42,8 +42,32 @@ export const Board = z.object({
   chip_temp_c: nullableNum,
   chips: z.number().int().nonnegative().nullable(),
   expected_chips: z.number().int().nonnegative().nullable(),
+  /** A non-SHA-256 board's hashrate, in the sample's `algo_hashrate_unit` (its `hashrate_ths` is then null). */
+  algo_hashrate: nullableNonNeg.optional(),
 });
 export type Board = z.infer<typeof Board>;
+
+/**
+ * The hash algorithm an ASIC runs. Only `sha256` hashrate is bitcoin hashrate: a miner of anything else reports its
+ * rate in `algo_hashrate_*` and never in `hashrate_*_ths`, and site and fleet totals leave it out. Absent (older
+ * agents) means sha256.
+ */
+export const Algorithm = z.enum([
+  'sha256',
+  'scrypt',
+  'x11',
+  'ethash',
+  'equihash',
+  'blake2s',
+  'blake2b-sha3',
+  'kheavyhash',
+  'eaglesong',
+  'blake256r14',
+  'blake3',
+]);
+export type Algorithm = z.infer<typeof Algorithm>;
+/** Base unit of a non-SHA-256 hashrate: hashes per second, or solutions per second (Equihash). */
+export const AlgoUnit = z.enum(['H/s', 'Sol/s']);
 
 export const PoolStatus = z.enum(['alive', 'dead', 'disabled', 'unknown']);
 export const Pool = z.object({
@@ -73,6 +97,12 @@ export const AsicSample = z.object({
   pools: z.array(Pool).max(16),
   uptime_s: nullableNonNeg,
   status_text: text.nullable(),
+  algorithm: Algorithm.optional(),
+  /** Hashrate of a non-SHA-256 miner in `algo_hashrate_unit` (base units: 504 MH/s is 504000000). */
+  algo_hashrate_5s: nullableNonNeg.optional(),
+  algo_hashrate_avg: nullableNonNeg.optional(),
+  algo_nameplate: nullableNonNeg.optional(),
+  algo_hashrate_unit: AlgoUnit.nullable().optional(),
 });
 export type AsicSample = z.infer<typeof AsicSample>;
 

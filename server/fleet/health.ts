@@ -33,7 +33,7 @@ export function rejectRatio(current: AsicSample, previous?: AsicSample): number 
 function asicReasons(s: AsicSample, t: HealthThresholds, previous?: AsicSample): string[] {
   const reasons: string[] = [];
   for (const board of s.boards) {
-    if (board.hashrate_ths === 0 || (board.chips === 0 && (board.expected_chips ?? 0) > 0)) {
+    if (board.hashrate_ths === 0 || board.algo_hashrate === 0 || (board.chips === 0 && (board.expected_chips ?? 0) > 0)) {
       reasons.push(`hashboard ${board.index} lost`);
     } else if (board.chips !== null && board.expected_chips !== null && board.chips < board.expected_chips) {
       reasons.push(`hashboard ${board.index}: ${board.expected_chips - board.chips} chips missing`);
@@ -44,7 +44,7 @@ function asicReasons(s: AsicSample, t: HealthThresholds, previous?: AsicSample):
   if (s.pools.length > 0 && !s.pools.some((p) => p.status === 'alive')) reasons.push('no pool alive');
   const ratio = rejectRatio(s, previous);
   if (ratio !== null && ratio > t.reject_ratio) reasons.push(`rejected shares ${(100 * ratio).toFixed(1)}%`);
-  if ((s.hashrate_5s_ths ?? s.hashrate_avg_ths) === 0) reasons.push('not hashing');
+  if ((s.hashrate_5s_ths ?? s.hashrate_avg_ths ?? s.algo_hashrate_5s ?? s.algo_hashrate_avg) === 0) reasons.push('not hashing');
   return reasons;
 }
 
@@ -58,10 +58,19 @@ function gpuReasons(s: GpuSample, t: HealthThresholds): string[] {
   return reasons;
 }
 
-/** The hashrate a rig is producing now: the short-window figure when the miner gives one. */
+/**
+ * The bitcoin hashrate a rig is producing now: the short-window figure when the miner gives one. A miner of another
+ * algorithm (Scrypt, X11, Equihash…) produces none, whatever its fields say: it never counts in SHA-256 totals.
+ */
 export function liveHashrateThs(sample: AsicSample): number | null {
+  if (!isSha256(sample)) return null;
   if (sample.hashrate_5s_ths !== null) return sample.hashrate_5s_ths;
   if (sample.hashrate_avg_ths !== null) return sample.hashrate_avg_ths;
   const boards = sample.boards.map((b) => b.hashrate_ths).filter((v): v is number => v !== null);
   return boards.length > 0 ? boards.reduce((a, b) => a + b, 0) : null;
+}
+
+/** Samples without `algorithm` come from agents that read SHA-256 miners only. */
+export function isSha256(sample: AsicSample): boolean {
+  return sample.algorithm === undefined || sample.algorithm === 'sha256';
 }

@@ -1,5 +1,5 @@
 import type { FacetCounts, RigPage, RigRow, RigSortKey, RigStatus } from '../contract/index.js';
-import { liveHashrateThs } from './health.js';
+import { isSha256, liveHashrateThs } from './health.js';
 import type { RigRecord } from './state.js';
 import { roundTo } from '../util/round.js';
 
@@ -35,6 +35,7 @@ export function rigRow(id: string, r: Readonly<RigRecord>): RigRow {
       efficiency_jth: ths && s.power_w !== null ? roundTo(s.power_w / ths, 2) : null,
       temp_c: hottest(s.boards.flatMap((b) => [b.temp_c, b.chip_temp_c])), gpus: null, gpu_util_pct: null,
       uptime_s: live ? s.uptime_s : null, last_seen: r.lastSeen,
+      ...(isSha256(s) ? {} : { algorithm: s.algorithm, algo_hashrate: s.algo_hashrate_5s ?? s.algo_hashrate_avg ?? null, algo_hashrate_unit: s.algo_hashrate_unit ?? null }),
     };
   }
   const utils = s.gpus.map((g) => g.utilization_pct).filter((v): v is number => v !== null);

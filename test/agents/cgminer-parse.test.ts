@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { AsicSample } from '../../server/contract/index.js';
 import { buildAsicSample, parseBraiinsGrpc, parseMinerJson, type MinerReplies } from '../../agents/cgminer/index.js';
 import { loadRecordings } from '../helpers/fake-miner.js';
-import { BRAIINS_GRPC, DEVICES } from './recordings.js';
+import { BRAIINS_GRPC, DEVICES, FAMILY_DEVICES } from './recordings.js';
 
 /**
  * Every recording parsed into a wire sample, compared with values read off the recording by hand. Units are
@@ -43,6 +43,9 @@ interface Expected {
   uptime: number | null;
   status?: string | null;
   errors?: string[];
+  /** Hash algorithm (sha256 unless given) and, for the others, their rates in base units (H/s or Sol/s). */
+  algorithm?: string;
+  algo?: { rate5s: number | null; rateAvg: number | null; unit: string; boards: (number | null)[] };
 }
 
 const b = (ths: number | null, temp: number | null, chip: number | null, chips: number | null, expected: number | null): ExpectedBoard => ({
@@ -82,6 +85,18 @@ function check(actual: AsicSample, e: Expected): void {
   expect(actual.uptime_s).toBe(e.uptime);
   if (e.status !== undefined) expect(actual.status_text).toBe(e.status);
   if (e.errors !== undefined) expect(actual.errors).toEqual(e.errors);
+  expect(actual.algorithm).toBe(e.algorithm ?? 'sha256');
+  if (e.algo) {
+    expect(actual.algo_hashrate_unit).toBe(e.algo.unit);
+    // Base units are large numbers (H/s): compared to a millionth of the value.
+    const near = (value: number | null, want: number | null): void => {
+      if (want === null) expect(value).toBeNull();
+      else expect(Math.abs((value ?? Number.NaN) - want) / want).toBeLessThan(1e-6);
+    };
+    near(actual.algo_hashrate_5s ?? null, e.algo.rate5s);
+    near(actual.algo_hashrate_avg ?? null, e.algo.rateAvg);
+    e.algo.boards.forEach((want, i) => near(actual.boards[i]?.algo_hashrate ?? null, want));
+  }
 }
 
 const luxPool = (url: string, status: string, active: boolean, accepted: number, rejected: number) => ({ url, status, active, accepted, rejected, stale: 0 });
@@ -160,9 +175,10 @@ const CASES: [keyof typeof DEVICES, Expected][] = [
   [
     'mskminer',
     {
-      family: 'antminer',
+      // mskminer writes its release into the Type ("S19-88 v.2.6.0.39").
+      family: 'mskminer',
       model: 'Antminer S19 (88-chip)',
-      firmware: '10 Dec 2024 14:34:31 GMT',
+      firmware: 'mskminer 2.6.0.39',
       ths5s: GH(99989.59),
       thsAvg: GH(99761.4),
       nameplate: 95,
@@ -181,14 +197,18 @@ const CASES: [keyof typeof DEVICES, Expected][] = [
       family: 'cgminer',
       model: 'Hammer D10',
       firmware: '2.0.2.2',
-      ths5s: MH(4885.0813),
-      thsAvg: MH(4872.9297),
+      // A Scrypt miner: its rate (MH/s keys, 4.885 GH/s) is never TH/s of bitcoin hashrate.
+      algorithm: 'scrypt',
+      ths5s: null,
+      thsAvg: null,
       nameplate: null,
-      boards: [b(MH(1578.2742), 45, null, 108, null), b(MH(1594.3646), 42, null, 108, null), b(MH(1513.8498), 40, null, 108, null)],
+      algo: { unit: 'H/s', rate5s: 4885.0813e6, rateAvg: 4872.9297e6, boards: [1578.2742e6, 1594.3646e6, 1513.8498e6] },
+      boards: [b(null, 45, null, 108, null), b(null, 42, null, 108, null), b(null, 40, null, 108, null)],
       fans: [4650, 4500, 3870, 3930],
       pools: [0, 1, 2].map(() => ({ url: 'stratum+tcp://stratum.pool.io:3333', status: 'alive', active: true, accepted: 10000, rejected: 100, stale: 0 })),
-      power: null,
-      powerSource: null,
+      // No power figure from the miner: the D10's rated 3250 W while it hashes.
+      power: 3250,
+      powerSource: 'nameplate',
       uptime: 119134,
     },
   ],
@@ -326,11 +346,12 @@ const CASES: [keyof typeof DEVICES, Expected][] = [
         { url: 'stratum+tcp://stratum.slushpool.com:3333', status: 'dead', active: false, accepted: 0, rejected: 0, stale: null },
         { url: 'stratum+tcp://stratum.slushpool.com:3333', status: 'dead', active: false, accepted: 0, rejected: 0, stale: null },
       ],
-      // psu PowerIn "58.94W" (this PSU capture is of an idle unit: PowerOut 0.00W).
-      power: 58.94,
-      powerSource: 'miner',
+      // psu PowerIn "58.94W" comes from an idle unit (PowerOut 0.00W): beside 20.6 TH/s it would be 2.9 J/TH, so the
+      // plausibility guard drops it, and the AT1500 is not in the model table to estimate from.
+      power: null,
+      powerSource: null,
       uptime: 56696,
-      errors: [],
+      errors: ['power 58.94 W from the miner is implausible for 20.6 TH/s (2.86 W per TH/s, expected 5…500): dropped'],
     },
   ],
   [
@@ -428,6 +449,7 @@ describe('fixture coverage', () => {
     const dir = join(import.meta.dirname, '..', 'fixtures', 'asic');
     const used = new Set<string>([
       ...Object.values(DEVICES).flatMap((files) => Object.values(files)),
+      ...Object.values(FAMILY_DEVICES).flatMap((files) => Object.values(files)),
       ...Object.values(BRAIINS_GRPC),
     // Used by units-power.test.ts (family detection from a Braiins OS cgminer API version reply).
     'asicrs__braiins-bosplus-21.09-gql__version.json',

@@ -8,20 +8,12 @@ import {
   probeCgminer,
 } from '../../agents/cgminer/index.js';
 import { AsicSample } from '../../server/contract/index.js';
-import { loadRecordings, startFakeMiner, type FakeMiner } from '../helpers/fake-miner.js';
+import { fakeMinerPool, loadRecordings } from '../helpers/fake-miner.js';
 import { DEVICES } from './recordings.js';
 
 /** The thin I/O part against real TCP servers replaying recorded bytes. */
-const miners: FakeMiner[] = [];
-const start = async (...args: Parameters<typeof startFakeMiner>): Promise<FakeMiner> => {
-  const miner = await startFakeMiner(...args);
-  miners.push(miner);
-  return miner;
-};
-
-afterEach(async () => {
-  await Promise.all(miners.splice(0).map((m) => m.close()));
-});
+const { start, closeAll } = fakeMinerPool();
+afterEach(closeAll);
 
 describe('cgminer client over TCP', () => {
   it('reads an exact BFGMiner reply up to its trailing NUL', async () => {

@@ -105,8 +105,6 @@ async function startServer(name: string): Promise<Server> {
       mqtt: { mode: 'external', url: mosquitto.url, client_id: `rigline-bench-${name}` },
       store: { kind: 'influxdb1', influxdb: { url: influx.url, database: name, max_buffered_samples: BUFFER } },
       sim: { enabled: false },
-      // The bench reads /api/health, which needs the 'read' permission: a local bench server lets visitors read.
-      auth: { credentials_file: null, anonymous: 'viewer' },
       log: { level: 'warn' },
       // /api/health needs a login: the benchmark polls it with a viewer token, often, so the API limit is raised.
       auth: { credentials_file: join(work, `${name}-credentials.json`), rate_limit: { api_per_minute: 1_000_000 } },

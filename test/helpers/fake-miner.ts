@@ -144,3 +144,21 @@ export function loadRecordings(files: Record<string, string>): Record<string, Bu
   const dir = join(import.meta.dirname, '..', 'fixtures', 'asic');
   return Object.fromEntries(Object.entries(files).map(([command, file]) => [command, readFileSync(join(dir, file))]));
 }
+
+/**
+ * Fake miners started by one test file and closed after each test: `start` them in a test, call `closeAll` in
+ * `afterEach`.
+ */
+export function fakeMinerPool(): { start: typeof startFakeMiner; closeAll: () => Promise<void> } {
+  const miners: FakeMiner[] = [];
+  return {
+    start: async (options) => {
+      const miner = await startFakeMiner(options);
+      miners.push(miner);
+      return miner;
+    },
+    closeAll: async () => {
+      await Promise.all(miners.splice(0).map((m) => m.close()));
+    },
+  };
+}

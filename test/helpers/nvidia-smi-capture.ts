@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
  * Reads one section of an nvidia_gpu_exporter capture file (test/fixtures/gpu/nvidia-smi-captures): each section
  * starts with a '#' banner naming `phase :: title` and the command, then the command's verbatim output.
  */
-export function captureSection(file: string, phase: 'idle' | 'load', title: string): string {
+export function captureSection(file: string, phase: 'idle' | 'load' | 'capabilities', title: string): string {
   const lines = readFileSync(file, 'utf8').split(/\r?\n/);
   const header = `# ${phase} :: ${title}`;
   const start = lines.findIndex((line) => line.startsWith(header));

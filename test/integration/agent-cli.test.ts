@@ -60,6 +60,18 @@ describe('rigline-agent CLI', () => {
     expect((await cli('scan', '10.0.0.0/24', '--write', join(dir, 'x.yaml'))).stderr).toMatch(/--write needs --site/);
   });
 
+  it('exit codes are the same across subcommands: bad CIDR, port or address is usage (2)', async () => {
+    const [cidr, port, address] = await Promise.all([
+      cli('scan', '10.0.0.300/24'),
+      cli('scan', '10.0.0.0/24', '--port', '70000'),
+      cli('probe', '10.0.0.17:99999'),
+    ]);
+    expect([cidr.status, port.status, address.status]).toEqual([2, 2, 2]);
+    expect(cidr.stderr).toMatch(/^scan: '10\.0\.0\.300' is not an IPv4 address/);
+    expect(port.stderr).toMatch(/^--port must be a TCP port, got 70000/);
+    expect(address.stderr).toMatch(/^probe: port 99999 is out of range/);
+  }, 60_000);
+
   it('probe HOST:PORT reads a miner (fake miner serving recorded replies) and prints it', async () => {
     const miner = await startFakeMiner({ replies: loadRecordings(DEVICES.antminerStock) });
     try {
@@ -78,11 +90,17 @@ describe('rigline-agent CLI', () => {
     const miner = await startFakeMiner({ host: '127.0.9.3', replies: loadRecordings(DEVICES.luxos) });
     try {
       const file = join(dir, 'scanned.yaml');
-      const result = await cli('scan', '127.0.9.0/29', '--port', String(miner.port), '--site', 'site-scan', '--write', file, '--agent-id', 'ctrl-1');
+      const result = await cli(
+        'scan', '127.0.9.0/29', '--port', String(miner.port), '--site', 'site-scan', '--write', file, '--agent-id', 'ctrl-1',
+        '--mqtt-url', 'mqtts://broker.example:8883', '--mqtt-username', 'site-scan-agent',
+      );
       expect(result.status).toBe(0);
       expect(result.stdout).toMatch(/127\.0\.9\.3:\d+ +luxos/);
       const config = loadAgentConfig(file, {});
       expect(config).toMatchObject({ site: 'site-scan', agent_id: 'ctrl-1', sources: [{ type: 'cgminer', host: '127.0.9.3', port: miner.port }] });
+      // A complete config: the broker it is to publish to is in the file, the password is not.
+      expect(config.mqtt).toMatchObject({ url: 'mqtts://broker.example:8883', username: 'site-scan-agent', reconnect: { initial_ms: 500, max_ms: 30_000 } });
+      expect(config.mqtt.password).toBeUndefined();
       expect(readFileSync(file, 'utf8')).toMatch(/^# rigline-agent config written by/);
     } finally {
       await miner.close();

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GpuSample } from '../../../server/contract/index.js';
-import { NvidiaSmiParseError, parseNvidiaSmiText, parseNvidiaSmiXml, parseQueryGpuCsv, toGpuSample } from '../../../agents/nvidia-smi/index.js';
+import { NvidiaSmiParseError, parseListGpus, parseNvidiaSmiText, parseNvidiaSmiXml, parseQueryGpuCsv, toGpuSample, withMigInstances } from '../../../agents/nvidia-smi/index.js';
 import { captureSection } from '../../helpers/nvidia-smi-capture.js';
 
 const FIXTURES = 'test/fixtures/gpu';
@@ -176,5 +176,32 @@ describe('GPU sample', () => {
     const sample = toGpuSample(parseNvidiaSmiXml(xml('quadro-p400.xml')), { site: 's', rig: 'r', ts: 1, intervalS: 10, hostModel: null });
     expect(sample.power_w).toBeNull();
     expect(sample.power_source).toBeNull();
+  });
+});
+
+describe('nvidia-smi CSV mode under MIG', () => {
+  // Instances as each capture's `nvidia-smi -L` lists them: [profile, UUID].
+  it.each([
+    ['linux-x86_64__nvidia-h100-mig__590.48.01.txt', 'NVIDIA H100 80GB HBM3', ['3g.40gb', '2g.20gb', '1g.10gb', '1g.10gb']],
+    ['linux-x86_64__nvidia-h200-mig__590.48.01.txt', 'NVIDIA H200', ['1c.3g.71gb', '2c.3g.71gb', '2g.35gb', '1g.18gb', '1g.18gb']],
+  ])('%s: MIG mode from mig.mode.current, instances from -L', (file, name, profiles) => {
+    const listed = parseListGpus(captureSection(capture(file), 'capabilities', 'list (-L)'));
+    expect(listed).toHaveLength(1);
+    expect(listed[0]?.mig.map((m) => m.profile)).toEqual(profiles);
+    const csv = parseQueryGpuCsv(captureSection(capture(file), 'load', 'query-gpu'));
+    expect(csv.entries[0]?.migEnabled).toBe(true);
+    const sample = toGpuSample(withMigInstances(csv, listed), { site: 's', rig: 'r', ts: 1, intervalS: 10, hostModel: null });
+    expect(GpuSample.parse(sample)).toEqual(sample);
+    const [parent, ...instances] = sample.gpus;
+    expect(parent).toMatchObject({ mig: false, name });
+    expect(instances.map((g) => [g.name, g.mig, g.index, g.uuid?.startsWith('MIG-')])).toEqual(profiles.map((p) => [`${name} MIG ${p}`, true, 0, true]));
+    // Power is the whole GPU's, counted once.
+    expect(sample.power_w).toBe(parent?.power_w);
+  });
+
+  it('a GPU without MIG gets no instances from -L', () => {
+    const csv = parseQueryGpuCsv(captureSection(capture('linux-x86_64__nvidia-h200__590.48.01.txt'), 'load', 'query-gpu'));
+    const listed = parseListGpus('GPU 0: NVIDIA H200 (UUID: GPU-00000000-0000-0000-0000-000000000000)');
+    expect(withMigInstances(csv, listed).entries).toHaveLength(1);
   });
 });

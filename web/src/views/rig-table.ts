@@ -1,4 +1,5 @@
 import type { RigPage, RigRow, RigSortKey } from '../../../server/contract/index.js';
+import { algoBadge, fmtAlgoRate } from '../algo.js';
 import { api } from '../api.js';
 import { fmtDuration, fmtNum, h } from '../format.js';
 import { statusPill } from './widgets.js';
@@ -28,7 +29,9 @@ const COLUMNS: { key: RigSortKey | null; label: string; cls?: string; render: (r
     render: (r) =>
       r.kind === 'gpu'
         ? `<span class="muted">${r.gpus ?? 0} GPUs · ${fmtNum(r.gpu_util_pct, 0)}%</span>`
-        : `${fmtNum(r.hashrate_ths, 1)} <small>TH/s</small>${r.nameplate_ths && r.hashrate_ths !== null ? ` <span class="muted">${((100 * r.hashrate_ths) / r.nameplate_ths).toFixed(0)}%</span>` : ''}`,
+        : r.algorithm && r.algorithm !== 'sha256'
+          ? `<span class="muted">${fmtAlgoRate(r.algo_hashrate, r.algo_hashrate_unit)}</span> ${algoBadge(r.algorithm)}`
+          : `${fmtNum(r.hashrate_ths, 1)} <small>TH/s</small>${r.nameplate_ths && r.hashrate_ths !== null ? ` <span class="muted">${((100 * r.hashrate_ths) / r.nameplate_ths).toFixed(0)}%</span>` : ''}`,
   },
   { key: 'power', label: 'Power', render: (r) => `${fmtNum(r.power_kw, 2)} <small>kW</small>` },
   { key: 'efficiency', label: 'J/TH', render: (r) => fmtNum(r.efficiency_jth, 1) },

@@ -1,4 +1,5 @@
 import type { Alert, AsicSample, GpuSample, RigView } from '../../../server/contract/index.js';
+import { fmtAlgoRate } from '../algo.js';
 import { api, ApiFailure } from '../api.js';
 import { loadSeries, parseRange, rangeBar, timeChart, type RangeKey, type TimeChart } from '../charts.js';
 import { fmtAgo, fmtDuration, fmtNum, h } from '../format.js';
@@ -20,7 +21,8 @@ function asicSections(s: AsicSample): string {
   const boards = s.boards
     .map((b) => {
       const missing = b.chips !== null && b.expected_chips !== null ? b.expected_chips - b.chips : 0;
-      return `<tr class="${b.hashrate_ths === 0 || missing > 0 ? 'problem' : ''}"><td class="left">Board ${b.index}</td><td>${fmtNum(b.hashrate_ths, 2)} TH/s</td>
+      const rate = s.algorithm && s.algorithm !== 'sha256' ? fmtAlgoRate(b.algo_hashrate, s.algo_hashrate_unit) : `${fmtNum(b.hashrate_ths, 2)} TH/s`;
+      return `<tr class="${b.hashrate_ths === 0 || missing > 0 ? 'problem' : ''}"><td class="left">Board ${b.index}</td><td>${rate}</td>
         <td>${temp(b.temp_c, 75, 90)}</td><td>${temp(b.chip_temp_c, 85, 95)}</td>
         <td class="${missing > 0 ? 'bad' : ''}">${b.chips ?? '—'} / ${b.expected_chips ?? '—'}${missing > 0 ? ` (${missing} missing)` : ''}</td></tr>`;
     })
@@ -118,7 +120,9 @@ export const rigView: View = (root, params, query) => {
     const tiles =
       r.kind === 'asic'
         ? [
-            tile('Hashrate', `${fmtNum(hashrate, 1)} <small>TH/s</small>`, { id: 'rig-hashrate', raw: hashrate, sub: r.nameplate_ths ? `nameplate ${fmtNum(r.nameplate_ths, 0)} TH/s · avg ${fmtNum(r.hashrate_avg_ths, 1)}` : '' }),
+            r.algorithm && r.algorithm !== 'sha256'
+              ? tile('Hashrate', fmtAlgoRate(r.algo_hashrate_5s ?? r.algo_hashrate_avg, r.algo_hashrate_unit), { id: 'rig-hashrate', sub: `${h(r.algorithm)} · not bitcoin, left out of site totals` })
+              : tile('Hashrate', `${fmtNum(hashrate, 1)} <small>TH/s</small>`, { id: 'rig-hashrate', raw: hashrate, sub: r.nameplate_ths ? `nameplate ${fmtNum(r.nameplate_ths, 0)} TH/s · avg ${fmtNum(r.hashrate_avg_ths, 1)}` : '' }),
             tile('Efficiency', hashrate && r.power_w !== null ? `${(r.power_w / hashrate).toFixed(1)} <small>J/TH</small>` : '—', { id: 'rig-eff' }),
             tile('Uptime', fmtDuration(r.status === 'offline' ? null : r.uptime_s), { id: 'rig-uptime' }),
           ]
