@@ -88,9 +88,7 @@ export const ConfigSchema = z
         missed_intervals: z.number().min(1).max(100).default(3),
         /** How often the server looks for silent rigs. */
         check_interval_ms: z.number().int().min(50).max(60_000).default(1000),
-        overheat_c: z.number().min(30).max(150).default(90),
-        gpu_overheat_c: z.number().min(30).max(150).default(88),
-        reject_ratio: z.number().min(0).max(1).default(0.05),
+        // Degraded thresholds and hold times are the alert rules' (alerts.rules), one source of truth for both.
       })
       .strict()
       .prefault({}),

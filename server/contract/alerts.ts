@@ -13,6 +13,8 @@ export const AlertKind = z.enum([
   'hashboard_missing',
   'gpu_error',
   'site_power',
+  'not_hashing',
+  'pool_down',
 ]);
 export type AlertKind = z.infer<typeof AlertKind>;
 
