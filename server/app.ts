@@ -141,7 +141,7 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   security.mount(app);
   app.use(express.json({ limit: '1mb' }));
   app.use('/api', fleetRoutes(state, counters, store));
-  app.use('/api', historyRoutes(store));
+  app.use('/api', historyRoutes(store, { known: (scope, id) => (scope === 'rig' ? state.rig(id) !== null : state.site(id) !== null || siteNames.has(id)) }));
   app.use('/api', siteRigsRoutes(state));
   app.use('/api', alertRoutes(alerts.engine, () => alerts.notifier.stats()));
   const runPlan = planRunner({ state, store, config });
