@@ -8,6 +8,7 @@ import express from 'express';
 import type { Logger } from 'pino';
 import { startAlerts, type AlertService } from './alerts/service.js';
 import { alertRoutes } from './api/alert-routes.js';
+import { alertWorkflowRoutes } from './api/alert-workflow-routes.js';
 import { errorHandler, notFound } from './api/errors.js';
 import { setupSecurity, type Security } from './auth/index.js';
 import type { MqttCredentials } from './auth/broker-auth.js';
@@ -143,7 +144,8 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   app.use('/api', fleetRoutes(state, counters, store));
   app.use('/api', historyRoutes(store, { known: (scope, id) => (scope === 'rig' ? state.rig(id) !== null : state.site(id) !== null || siteNames.has(id)) }));
   app.use('/api', siteRigsRoutes(state));
-  app.use('/api', alertRoutes(alerts.engine, () => alerts.notifier.stats()));
+  app.use('/api', alertWorkflowRoutes(alerts.engine, alerts.workflow));
+  app.use('/api', alertRoutes(alerts.engine, () => alerts.notifier.stats(), alerts.workflow));
   const runPlan = planRunner({ state, store, config });
   app.use('/api', planRoutes({ state, store, config }, runPlan));
   app.use('/api', savedPlanRoutes(savedPlans, runPlan));
