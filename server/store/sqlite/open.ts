@@ -58,6 +58,8 @@ function open(file: string, schema: string): Database.Database {
     db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode: a power cut may lose the last commits but never corrupts (https://sqlite.org/pragma.html#pragma_synchronous).
     db.pragma('synchronous = NORMAL');
+    // 64 MiB of page cache (the default is 2 MiB): a day of raw rows of a few hundred rigs stays hot for inserts.
+    db.pragma('cache_size = -65536');
     const check = db.pragma('quick_check(1)', { simple: true });
     if (check !== 'ok') throw new CorruptError(String(check));
     db.exec(schema);
