@@ -8,6 +8,7 @@ import express from 'express';
 import type { Logger } from 'pino';
 import { startAlerts, type AlertService } from './alerts/service.js';
 import { alertRoutes } from './api/alert-routes.js';
+import { alertWorkflowRoutes } from './api/alert-workflow-routes.js';
 import { errorHandler, notFound } from './api/errors.js';
 import { setupSecurity, type Security } from './auth/index.js';
 import type { MqttCredentials } from './auth/broker-auth.js';
@@ -73,7 +74,7 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
 
   const counters = new Counters();
   const dedupe = new SeqDedupe();
-  const state = new FleetState({ ...config.ingest, missedIntervals: config.ingest.missed_intervals, siteNames });
+  const state = new FleetState({ rules: config.alerts.rules, missedIntervals: config.ingest.missed_intervals, siteNames });
   const store: HistoryStore = await createStore(config.store, log);
   const alerts = startAlerts(config, state, log);
 
@@ -147,9 +148,10 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   const api = security.mount(app);
   api.use(express.json({ limit: '1mb' }));
   api.use(fleetRoutes(state, counters, store));
-  api.use(historyRoutes(store));
+  api.use(historyRoutes(store, { known: (scope, id) => (scope === 'rig' ? state.rig(id) !== null : state.site(id) !== null || siteNames.has(id)) }));
   api.use(siteRigsRoutes(state));
-  api.use(alertRoutes(alerts.engine, () => alerts.notifier.stats()));
+  api.use(alertWorkflowRoutes(alerts.engine, alerts.workflow));
+  api.use(alertRoutes(alerts.engine, () => alerts.notifier.stats(), alerts.workflow));
   const runPlan = metrics.timePlans(planRunner({ state, store, config }));
   api.use(planRoutes({ state, store, config }, runPlan));
   api.use(savedPlanRoutes(savedPlans, runPlan));

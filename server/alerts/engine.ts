@@ -207,8 +207,8 @@ export class AlertEngine {
     return { alert: { ...alert } };
   }
 
-  /** Resolves an active alert by hand; the rule stays quiet until its condition has cleared once. */
-  resolve(id: string): { alert: Alert } | { error: 'not_found' | 'resolved' } {
+  /** Resolves an active alert by hand (`by`: who); the rule stays quiet until its condition has cleared once. */
+  resolve(id: string, by: string | null = null): { alert: Alert } | { error: 'not_found' | 'resolved' } {
     const alert = this.active.get(id);
     if (!alert) return { error: this.get(id) ? 'resolved' : 'not_found' };
     const track = this.tracks.get(`${alert.kind}:${alert.rig ?? alert.site}`);
@@ -218,6 +218,7 @@ export class AlertEngine {
       track.latched = true;
       this.timed.delete(track);
     }
+    alert.resolved_by_user = by;
     this.finish(alert, this.now(), 'manual');
     return { alert: { ...alert } };
   }

@@ -1,6 +1,6 @@
 import type { AlertKind, AsicSample, GpuSample, Sample } from '../contract/index.js';
 import type { AlertRules } from '../config/alerts-schema.js';
-import { liveHashrateThs } from '../fleet/health.js';
+import { liveHashrateThs } from '../fleet/hashrate.js';
 import { MedianBaseline, ShareWindow } from './baseline.js';
 
 /** One rule's verdict for one rig or site at one moment. */
@@ -52,7 +52,7 @@ function asicConditions(s: AsicSample, memory: RigMemory, rules: AlertRules, now
     const problems: string[] = [];
     let missingChips = 0;
     for (const b of s.boards) {
-      if (b.hashrate_ths === 0 || (b.chips === 0 && (b.expected_chips ?? 0) > 0)) problems.push(`hashboard ${b.index} lost`);
+      if (b.hashrate_ths === 0 || b.algo_hashrate === 0 || (b.chips === 0 && (b.expected_chips ?? 0) > 0)) problems.push(`hashboard ${b.index} lost`);
       else if (b.chips !== null && b.expected_chips !== null && b.expected_chips - b.chips >= rules.hashboard_missing.min_missing_chips) {
         problems.push(`hashboard ${b.index}: ${b.expected_chips - b.chips} of ${b.expected_chips} chips missing`);
         missingChips += b.expected_chips - b.chips;
@@ -61,6 +61,13 @@ function asicConditions(s: AsicSample, memory: RigMemory, rules: AlertRules, now
     out.push(condition('hashboard_missing', s, problems.length > 0, () => problems.join('; '), problems.length ? missingChips : null));
   }
   const ths = liveHashrateThs(s);
+  if (rules.not_hashing.enabled && ths !== null) {
+    out.push(condition('not_hashing', s, ths === 0, () => 'reporting but not hashing (0 TH/s)', ths, 0));
+  }
+  if (rules.pool_down.enabled && s.pools.length > 0) {
+    const down = !s.pools.some((p) => p.status === 'alive');
+    out.push(condition('pool_down', s, down, () => `no pool alive (${s.pools.map((p) => p.status).join(', ')})`));
+  }
   if (rules.hashrate_drop.enabled && ths !== null) {
     const r = rules.hashrate_drop;
     memory.baseline ??= new MedianBaseline(r.baseline_s * 1000, Math.ceil((r.min_baseline_s / r.baseline_s) * 60));

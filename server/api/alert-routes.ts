@@ -3,7 +3,10 @@ import { z } from 'zod';
 import { AlertActionBody, AlertState, isValidId } from '../contract/index.js';
 import type { AlertEngine } from '../alerts/engine.js';
 import type { WebhookStats } from '../alerts/webhooks.js';
+import type { AlertWorkflow } from '../alerts/workflow.js';
+import { actorOf } from './actor.js';
 import { ApiError } from './errors.js';
+import { invalidParameter } from './params.js';
 
 const ListParams = z
   .object({
@@ -15,13 +18,12 @@ const ListParams = z
   })
   .strict();
 
-function invalid(error: z.ZodError): ApiError {
-  const issue = error.issues[0];
-  return new ApiError(400, 'invalid_parameter', `${issue?.path.join('.') || 'query'}: ${issue?.message}`);
-}
-
-/** GET /api/alerts, /api/alerts/stats, /api/alerts/:id, POST /api/alerts/:id/ack and /resolve. */
-export function alertRoutes(engine: AlertEngine, webhookStats: () => WebhookStats[] = () => []): Router {
+/**
+ * GET /api/alerts, /api/alerts/stats, /api/alerts/:id, POST /api/alerts/:id/ack and /resolve. Acks and resolutions
+ * record the signed-in user (actor.ts), never a name from the body; `workflow` adds notes and silences to answers.
+ */
+export function alertRoutes(engine: AlertEngine, webhookStats: () => WebhookStats[] = () => [], workflow?: AlertWorkflow): Router {
+  const show = <T extends Parameters<AlertWorkflow['decorate']>[0]>(alert: T) => (workflow ? workflow.decorate(alert) : alert);
   const router = Router();
 
   // Before /alerts/:id, which would take 'stats' for an id. A failing webhook shows here (failed, dropped, queued).
@@ -31,31 +33,29 @@ export function alertRoutes(engine: AlertEngine, webhookStats: () => WebhookStat
 
   router.get('/alerts', (req, res) => {
     const parsed = ListParams.safeParse(req.query);
-    if (!parsed.success) throw invalid(parsed.error);
-    res.json(engine.list(parsed.data));
+    if (!parsed.success) throw invalidParameter(parsed.error, req.query);
+    res.json(engine.list(parsed.data).map(show));
   });
 
   router.get('/alerts/:id', (req, res) => {
     const alert = isValidId(req.params.id) ? engine.get(req.params.id) : null;
     if (!alert) throw new ApiError(404, 'alert_not_found', `no alert ${req.params.id}`);
-    res.json(alert);
+    res.json(show(alert));
   });
 
   for (const action of ['ack', 'resolve'] as const) {
     router.post(`/alerts/:id/${action}`, (req, res) => {
       const body = AlertActionBody.safeParse(req.body ?? {});
-      if (!body.success) throw invalid(body.error);
+      if (!body.success) throw invalidParameter(body.error, req.body);
       const id = req.params.id as string;
-      const result = !isValidId(id)
-        ? ({ error: 'not_found' } as const)
-        : action === 'ack'
-          ? engine.acknowledge(id, body.data.by ?? null)
-          : engine.resolve(id);
+      const by = actorOf(res);
+      const result = !isValidId(id) ? ({ error: 'not_found' } as const) : action === 'ack' ? engine.acknowledge(id, by) : engine.resolve(id, by);
       if ('error' in result) {
         if (result.error === 'not_found') throw new ApiError(404, 'alert_not_found', `no alert ${id}`);
         throw new ApiError(409, 'alert_resolved', `alert ${id} is already resolved`);
       }
-      res.json(result.alert);
+      if (body.data.note) workflow?.addNote(id, by, body.data.note);
+      res.json(show(result.alert));
     });
   }
 

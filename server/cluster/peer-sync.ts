@@ -11,7 +11,7 @@ const SNAPSHOT = 'rigline:snapshot';
 
 /** The sample inside a rig view (what a peer needs to rebuild the rig). */
 function sampleOf(view: RigView): Sample {
-  const { status: _s, status_reasons: _r, last_seen: _l, ...sample } = view;
+  const { status: _s, status_reasons: _r, status_details: _d, status_since: _ss, last_seen: _l, ...sample } = view;
   return sample as Sample;
 }
 

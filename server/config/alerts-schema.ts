@@ -56,6 +56,10 @@ export const AlertRulesSchema = z
       { min_missing_chips: z.number().int().min(1).default(1) },
     ),
     gpu_error: rule({ severity: 'critical', for_s: 0, clear_s: 300 }, {}),
+    /** An ASIC that reports 0 TH/s while it is online. */
+    not_hashing: rule({ severity: 'critical', for_s: 60, clear_s: 60 }, {}),
+    /** An ASIC none of whose configured pools is alive. */
+    pool_down: rule({ severity: 'critical', for_s: 60, clear_s: 60 }, {}),
     site_power: rule(
       { severity: 'critical', for_s: 60, clear_s: 60 },
       { max_share: z.number().gt(0).max(2).default(1) },

@@ -47,6 +47,22 @@ const InfluxConfig = z
   .strict()
   .prefault({});
 
+const hours = z.number().positive().max(24 * 3650);
+const SqliteConfig = z
+  .object({
+    /** Directory of the history database (history.db), created if missing. */
+    dir: z.string().min(1).default('data'),
+    raw_hours: hours.default(24),
+    rollup_1m_days: z.number().positive().max(3650).default(30),
+    rollup_1h_days: z.number().positive().max(36500).default(365),
+    /** The database stays under this size: beyond it the oldest data of the finest tier is deleted first. */
+    max_mb: z.number().int().min(16).max(10_000_000).default(2048),
+    flush_interval_ms: z.number().int().min(10).max(60_000).default(1000),
+    max_buffered_samples: z.number().int().min(1).max(10_000_000).default(250_000),
+  })
+  .strict()
+  .prefault({});
+
 export const ConfigSchema = z
   .object({
     server: z
@@ -91,17 +107,18 @@ export const ConfigSchema = z
         missed_intervals: z.number().min(1).max(100).default(3),
         /** How often the server looks for silent rigs. */
         check_interval_ms: z.number().int().min(50).max(60_000).default(1000),
-        overheat_c: z.number().min(30).max(150).default(90),
-        gpu_overheat_c: z.number().min(30).max(150).default(88),
-        reject_ratio: z.number().min(0).max(1).default(0.05),
+        // Degraded thresholds and hold times are the alert rules' (alerts.rules), one source of truth for both.
         ...IngestGuardsSchema,
       })
       .strict()
       .prefault({}),
     store: z
       .object({
-        /** memory: bounded, lost on restart; influxdb1: 1.x API (also 2.x/3 v1 compatibility); influxdb2: 2.x native writes. */
-        kind: z.enum(['memory', 'influxdb1', 'influxdb2']).default('memory'),
+        /**
+         * sqlite: on local disk under store.sqlite.dir, no extra service (config/rigline.yaml, the `npm start` default);
+         * memory: bounded, lost on restart; influxdb1: 1.x API (also 2.x/3 v1 compatibility); influxdb2: 2.x native writes.
+         */
+        kind: z.enum(['memory', 'sqlite', 'influxdb1', 'influxdb2']).default('memory'),
         /** How often site rollups are written to history (they feed the site charts). */
         site_rollup_interval_ms: z.number().int().min(1000).max(3_600_000).default(10_000),
         memory: z
@@ -111,6 +128,7 @@ export const ConfigSchema = z
           })
           .strict()
           .prefault({}),
+        sqlite: SqliteConfig,
         influxdb: InfluxConfig,
       })
       .strict()

@@ -12,4 +12,6 @@ export const ALERT_TITLES: Readonly<Record<AlertKind, string>> = {
   hashboard_missing: 'Hashboard or chips missing',
   gpu_error: 'GPU error',
   site_power: 'Site power over capacity',
+  not_hashing: 'Not hashing',
+  pool_down: 'No pool alive',
 };

@@ -13,6 +13,8 @@ export const AlertKind = z.enum([
   'hashboard_missing',
   'gpu_error',
   'site_power',
+  'not_hashing',
+  'pool_down',
 ]);
 export type AlertKind = z.infer<typeof AlertKind>;
 
@@ -43,9 +45,14 @@ export const Alert = z.object({
   resolved_at: z.number().int().nullable(),
   /** 'cleared' when the condition went away, 'manual' when an operator resolved it. */
   resolved_by: z.enum(['cleared', 'manual']).nullable(),
+  /** Who resolved it by hand (the signed-in user), when resolved_by is 'manual'. */
+  resolved_by_user: z.string().nullable().optional(),
 });
 export type Alert = z.infer<typeof Alert>;
 
-/** Body of POST /api/alerts/:id/ack and /resolve (optional): who did it, shown on the alert. */
-export const AlertActionBody = z.object({ by: z.string().min(1).max(128).optional() }).strict();
+/**
+ * Body of POST /api/alerts/:id/ack and /resolve (optional): a note kept with the alert. Who did it is the signed-in
+ * user; a `by` sent by older clients is accepted and ignored.
+ */
+export const AlertActionBody = z.object({ by: z.string().max(128).optional(), note: z.string().min(1).max(2000).optional() }).strict();
 export type AlertActionBody = z.infer<typeof AlertActionBody>;

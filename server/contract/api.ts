@@ -35,10 +35,17 @@ export type SiteRollup = z.infer<typeof SiteRollup>;
 export const RigStatus = z.enum(['online', 'offline', 'degraded']);
 export type RigStatus = z.infer<typeof RigStatus>;
 
+/** One reason a rig is degraded (an alert rule's condition that held for its `for_s`) or offline, since when. */
+export const StatusReason = z.object({ kind: z.string(), message: z.string(), since: z.number().int() });
+export type StatusReason = z.infer<typeof StatusReason>;
+
 const rigState = {
   status: RigStatus,
-  /** Why the rig is degraded or offline, in words an operator can act on. */
+  /** Why the rig is degraded or offline, in words an operator can act on (the messages of status_details). */
   status_reasons: z.array(z.string()),
+  status_details: z.array(StatusReason),
+  /** When the rig entered its current status (server clock, epoch ms). */
+  status_since: z.number().int(),
   last_seen: z.number().int(),
 };
 export const RigView = z.discriminatedUnion('kind', [

@@ -5,7 +5,7 @@ import { RigStatus } from './api.js';
  * GET /api/sites/:id/rigs: one page of a site's rigs, filtered and sorted on the server so a site of 100,000
  * rigs costs the browser one page at a time. Rows are a flat summary; GET /api/rigs/:id has the full sample.
  */
-export const RIG_SORT_KEYS = ['rig', 'status', 'model', 'firmware', 'hashrate', 'power', 'efficiency', 'temp', 'uptime', 'last_seen'] as const;
+export const RIG_SORT_KEYS = ['rig', 'status', 'model', 'firmware', 'hashrate', 'nameplate_pct', 'power', 'efficiency', 'temp', 'uptime', 'last_seen'] as const;
 export const RigSortKey = z.enum(RIG_SORT_KEYS);
 export type RigSortKey = z.infer<typeof RigSortKey>;
 
@@ -20,6 +20,8 @@ export const RigRow = z.object({
   firmware: z.string().nullable(),
   hashrate_ths: z.number().nullable(),
   nameplate_ths: z.number().nullable(),
+  /** Hashrate as a share of the model's nameplate, in %: ranks a mixed site by underperformance. */
+  nameplate_pct: z.number().nullable(),
   power_kw: z.number().nullable(),
   power_source: z.string().nullable(),
   efficiency_jth: z.number().nullable(),

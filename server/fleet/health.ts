@@ -1,76 +1,116 @@
-import type { AsicSample, GpuSample, Sample } from '../contract/index.js';
+import type { AlertKind, Sample } from '../contract/index.js';
+import { ALERT_TITLES } from '../contract/alert-titles.js';
+import type { AlertRules } from '../config/alerts-schema.js';
+import { sampleConditions, type Condition, type RigMemory } from '../alerts/rules.js';
 
-export interface HealthThresholds {
-  overheat_c: number;
-  gpu_overheat_c: number;
-  reject_ratio: number;
+export { isSha256, liveHashrateThs } from './hashrate.js';
+
+/** One reason a rig is degraded or offline, with the time it began (server clock, epoch ms). */
+export interface StatusReason {
+  kind: AlertKind;
+  message: string;
+  since: number;
 }
 
-/** Reasons a reporting rig is degraded; an empty list means healthy. Pure: the sample alone decides. */
-export function degradedReasons(sample: Sample, t: HealthThresholds, previous?: Sample): string[] {
-  if (sample.kind === 'gpu') return gpuReasons(sample, t);
-  return asicReasons(sample, t, previous?.kind === 'asic' ? previous : undefined);
+/** Debounce state of one rule on one rig, as the alert engine keeps it (server/alerts/engine.ts). */
+interface Held {
+  kind: AlertKind;
+  message: string;
+  /** The condition has been seen since then but not yet for `for_s`. */
+  pendingSince: number | null;
+  /** The condition held for `for_s`: it counts, from the time it began. */
+  activeSince: number | null;
+  /** Active, and clear since then; it stops counting after `clear_s`. */
+  clearSince: number | null;
 }
 
 /**
- * Share of rejected shares on the active pool: over the interval since the previous sample when both counters grew
- * (a miner's counters are cumulative), else since the miner's counters began (first sample, or after a reset).
+ * A rig's health with memory. The same per-sample rules as the alerts (server/alerts/rules.ts: rates over a window
+ * with a minimum share count, hashrate against its own median) and the same `for_s` / `clear_s` debounce and
+ * thresholds (config `alerts.rules`), so a rig is degraded exactly while a rule would keep its alert open: one
+ * 5-second sample with one rejected share in ten no longer flips a rig to degraded and back.
  */
-export function rejectRatio(current: AsicSample, previous?: AsicSample): number | null {
-  const pool = current.pools.find((p) => p.active);
-  if (!pool || pool.accepted === null || pool.rejected === null) return null;
-  const before = previous?.pools.find((p) => p.active && p.url === pool.url);
-  let accepted = pool.accepted;
-  let rejected = pool.rejected;
-  if (before && before.accepted !== null && before.rejected !== null && accepted >= before.accepted && rejected >= before.rejected) {
-    accepted -= before.accepted;
-    rejected -= before.rejected;
-  }
-  const total = accepted + rejected;
-  return total > 0 ? rejected / total : null;
-}
+export class RigHealth {
+  private readonly memory: RigMemory = { baseline: null, shares: null };
+  private readonly held = new Map<AlertKind, Held>();
 
-function asicReasons(s: AsicSample, t: HealthThresholds, previous?: AsicSample): string[] {
-  const reasons: string[] = [];
-  for (const board of s.boards) {
-    if (board.hashrate_ths === 0 || board.algo_hashrate === 0 || (board.chips === 0 && (board.expected_chips ?? 0) > 0)) {
-      reasons.push(`hashboard ${board.index} lost`);
-    } else if (board.chips !== null && board.expected_chips !== null && board.chips < board.expected_chips) {
-      reasons.push(`hashboard ${board.index}: ${board.expected_chips - board.chips} chips missing`);
+  constructor(private readonly rules: AlertRules) {}
+
+  /** Judges one live sample; returns whether the set of counting reasons changed. */
+  observe(sample: Sample, now: number): boolean {
+    const before = this.signature();
+    for (const c of sampleConditions(sample, this.memory, this.rules, now)) this.apply(c, now);
+    this.step(now);
+    return this.signature() !== before;
+  }
+
+  /** Fires due hold and clear timers; returns whether the set of counting reasons changed. */
+  tick(now: number): boolean {
+    const before = this.signature();
+    this.step(now);
+    return this.signature() !== before;
+  }
+
+  /** Whether a timer is running (tick() may change something later). */
+  get waiting(): boolean {
+    for (const h of this.held.values()) if (h.pendingSince !== null || h.clearSince !== null) return true;
+    return false;
+  }
+
+  /** Reasons that count now, oldest first. */
+  reasons(): StatusReason[] {
+    const out: StatusReason[] = [];
+    for (const h of this.held.values()) {
+      if (h.activeSince !== null) out.push({ kind: h.kind, message: `${ALERT_TITLES[h.kind].toLowerCase()}: ${h.message}`, since: h.activeSince });
     }
-    const hottest = Math.max(board.temp_c ?? -Infinity, board.chip_temp_c ?? -Infinity);
-    if (hottest >= t.overheat_c) reasons.push(`hashboard ${board.index} overheating (${hottest} °C)`);
+    return out.sort((a, b) => a.since - b.since);
   }
-  if (s.pools.length > 0 && !s.pools.some((p) => p.status === 'alive')) reasons.push('no pool alive');
-  const ratio = rejectRatio(s, previous);
-  if (ratio !== null && ratio > t.reject_ratio) reasons.push(`rejected shares ${(100 * ratio).toFixed(1)}%`);
-  if ((s.hashrate_5s_ths ?? s.hashrate_avg_ths ?? s.algo_hashrate_5s ?? s.algo_hashrate_avg) === 0) reasons.push('not hashing');
-  return reasons;
-}
 
-function gpuReasons(s: GpuSample, t: HealthThresholds): string[] {
-  const reasons: string[] = [];
-  for (const gpu of s.gpus) {
-    if (gpu.last_xid !== null) reasons.push(`GPU ${gpu.index}: Xid ${gpu.last_xid}`);
-    if ((gpu.ecc_uncorrected ?? 0) > 0) reasons.push(`GPU ${gpu.index}: ${gpu.ecc_uncorrected} uncorrected ECC errors`);
-    if (gpu.temp_c !== null && gpu.temp_c >= t.gpu_overheat_c) reasons.push(`GPU ${gpu.index} overheating (${gpu.temp_c} °C)`);
+  private apply(c: Condition, now: number): void {
+    let h = this.held.get(c.kind);
+    if (!h) {
+      if (!c.active) return;
+      this.held.set(c.kind, (h = { kind: c.kind, message: c.message, pendingSince: null, activeSince: null, clearSince: null }));
+    }
+    if (c.active) {
+      h.message = c.message;
+      h.clearSince = null;
+      if (h.activeSince === null) h.pendingSince ??= now;
+    } else {
+      h.pendingSince = null;
+      if (h.activeSince !== null) h.clearSince ??= now;
+    }
   }
-  return reasons;
+
+  private step(now: number): void {
+    for (const [kind, h] of this.held) {
+      const rule = this.rules[kind];
+      if (h.pendingSince !== null && now - h.pendingSince >= rule.for_s * 1000) {
+        h.activeSince = h.pendingSince;
+        h.pendingSince = null;
+      }
+      if (h.activeSince !== null && h.clearSince !== null && now - h.clearSince >= rule.clear_s * 1000) {
+        h.activeSince = null;
+        h.clearSince = null;
+      }
+      if (h.activeSince === null && h.pendingSince === null) this.held.delete(kind);
+    }
+  }
+
+  private signature(): string {
+    let key = '';
+    for (const h of this.held.values()) if (h.activeSince !== null) key += `${h.kind}:${h.message}|`;
+    return key;
+  }
 }
 
-/**
- * The bitcoin hashrate a rig is producing now: the short-window figure when the miner gives one. A miner of another
- * algorithm (Scrypt, X11, Equihash…) produces none, whatever its fields say: it never counts in SHA-256 totals.
- */
-export function liveHashrateThs(sample: AsicSample): number | null {
-  if (!isSha256(sample)) return null;
-  if (sample.hashrate_5s_ths !== null) return sample.hashrate_5s_ths;
-  if (sample.hashrate_avg_ths !== null) return sample.hashrate_avg_ths;
-  const boards = sample.boards.map((b) => b.hashrate_ths).filter((v): v is number => v !== null);
-  return boards.length > 0 ? boards.reduce((a, b) => a + b, 0) : null;
-}
-
-/** Samples without `algorithm` come from agents that read SHA-256 miners only. */
-export function isSha256(sample: AsicSample): boolean {
-  return sample.algorithm === undefined || sample.algorithm === 'sha256';
+/** How long ago, in words an operator reads at a glance: "45 s", "7 min", "3 h 20 min", "2 d 4 h". */
+export function formatAge(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 120) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 120) return `${m} min`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h} h ${m % 60} min`;
+  return `${Math.floor(h / 24)} d ${h % 24} h`;
 }

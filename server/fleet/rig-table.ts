@@ -13,7 +13,30 @@ export interface RigTableQuery {
   firmware?: string[];
   /** Case-insensitive substring of rig id, model, firmware or a status reason. */
   q?: string;
+  /** Ranges (inclusive) of % of nameplate and J/TH; a rig without the figure does not match a range. */
+  pct_min?: number;
+  pct_max?: number;
+  eff_min?: number;
+  eff_max?: number;
 }
+
+/** Hashrate as % of nameplate, when both are known. */
+function nameplatePct(r: Readonly<RigRecord>): number | null {
+  const s = r.sample;
+  if (s.kind !== 'asic' || !s.nameplate_ths || r.status === 'offline') return null;
+  const ths = liveHashrateThs(s);
+  return ths === null ? null : (100 * ths) / s.nameplate_ths;
+}
+
+function efficiency(r: Readonly<RigRecord>): number | null {
+  const s = r.sample;
+  if (s.kind !== 'asic' || s.power_w === null) return null;
+  const ths = liveHashrateThs(s);
+  return ths ? s.power_w / ths : null;
+}
+
+const inRange = (v: number | null, min?: number, max?: number): boolean =>
+  (min === undefined && max === undefined) || (v !== null && (min === undefined || v >= min) && (max === undefined || v <= max));
 
 
 function hottest(values: (number | null)[]): number | null {
@@ -31,7 +54,7 @@ export function rigRow(id: string, r: Readonly<RigRecord>): RigRow {
     const ths = liveHashrateThs(s);
     return {
       rig: id, kind: 'asic', status: r.status, status_reasons: r.reasons, model: s.model, firmware: s.firmware,
-      hashrate_ths: ths, nameplate_ths: s.nameplate_ths, power_kw: powerKw, power_source: s.power_source,
+      hashrate_ths: ths, nameplate_ths: s.nameplate_ths, nameplate_pct: (() => { const p = nameplatePct(r); return p === null ? null : roundTo(p, 1); })(), power_kw: powerKw, power_source: s.power_source,
       efficiency_jth: ths && s.power_w !== null ? roundTo(s.power_w / ths, 2) : null,
       temp_c: hottest(s.boards.flatMap((b) => [b.temp_c, b.chip_temp_c])), gpus: null, gpu_util_pct: null,
       uptime_s: live ? s.uptime_s : null, last_seen: r.lastSeen,
@@ -41,7 +64,7 @@ export function rigRow(id: string, r: Readonly<RigRecord>): RigRow {
   const utils = s.gpus.map((g) => g.utilization_pct).filter((v): v is number => v !== null);
   return {
     rig: id, kind: 'gpu', status: r.status, status_reasons: r.reasons, model: s.host_model, firmware: s.driver_version,
-    hashrate_ths: null, nameplate_ths: null, power_kw: powerKw, power_source: s.power_source, efficiency_jth: null,
+    hashrate_ths: null, nameplate_ths: null, nameplate_pct: null, power_kw: powerKw, power_source: s.power_source, efficiency_jth: null,
     temp_c: hottest(s.gpus.map((g) => g.temp_c)), gpus: s.gpus.length,
     gpu_util_pct: utils.length ? roundTo(utils.reduce((a, b) => a + b, 0) / utils.length, 1) : null,
     uptime_s: null, last_seen: r.lastSeen,
@@ -59,12 +82,9 @@ function sortKey(id: string, r: Readonly<RigRecord>, key: RigSortKey): number | 
     case 'model': return s.kind === 'asic' ? s.model : s.host_model;
     case 'firmware': return s.kind === 'asic' ? s.firmware : s.driver_version;
     case 'hashrate': return s.kind === 'asic' ? liveHashrateThs(s) : null;
+    case 'nameplate_pct': return nameplatePct(r);
     case 'power': return s.power_w;
-    case 'efficiency': {
-      if (s.kind !== 'asic' || s.power_w === null) return null;
-      const ths = liveHashrateThs(s);
-      return ths ? s.power_w / ths : null;
-    }
+    case 'efficiency': return efficiency(r);
     case 'temp': return s.kind === 'asic' ? hottest(s.boards.flatMap((b) => [b.temp_c, b.chip_temp_c])) : hottest(s.gpus.map((g) => g.temp_c));
     case 'uptime': return s.kind === 'asic' && r.status !== 'offline' ? s.uptime_s : null;
     case 'last_seen': return r.lastSeen;
@@ -81,6 +101,11 @@ const bump = (counts: FacetCounts, value: string): void => {
  * filters and facets (each facet counted over the rigs that pass every *other* filter), one sort of the matches.
  */
 export function rigTablePage(site: string, records: Iterable<[string, Readonly<RigRecord>]>, query: RigTableQuery): RigPage {
+  return rigTable(site, records, query).page;
+}
+
+/** The page, and every matched rig in table order (for the CSV export of the filtered table). */
+export function rigTable(site: string, records: Iterable<[string, Readonly<RigRecord>]>, query: RigTableQuery): { page: RigPage; all: () => RigRow[] } {
   const q = query.q?.trim().toLowerCase() || null;
   const statuses = query.status?.length ? new Set<string>(query.status) : null;
   const models = query.model?.length ? new Set(query.model) : null;
@@ -97,6 +122,7 @@ export function rigTablePage(site: string, records: Iterable<[string, Readonly<R
     const okQ = q === null || id.includes(q) || model.toLowerCase().includes(q) || firmware.toLowerCase().includes(q)
       || r.reasons.some((reason) => reason.toLowerCase().includes(q));
     if (!okQ) continue;
+    if (!inRange(nameplatePct(r), query.pct_min, query.pct_max) || !inRange(efficiency(r), query.eff_min, query.eff_max)) continue;
     const okStatus = statuses === null || statuses.has(r.status);
     const okModel = models === null || models.has(model);
     const okFirmware = firmwares === null || firmwares.has(firmware);
@@ -117,5 +143,6 @@ export function rigTablePage(site: string, records: Iterable<[string, Readonly<R
     return (ka < kb ? -1 : 1) * sign;
   });
   const rows = items.slice(query.offset, query.offset + query.limit).map(({ id, r }) => rigRow(id, r));
-  return { site, total, matched: matched.length, offset: query.offset, limit: query.limit, sort: query.sort, dir: query.dir, rows, facets };
+  const page = { site, total, matched: matched.length, offset: query.offset, limit: query.limit, sort: query.sort, dir: query.dir, rows, facets };
+  return { page, all: () => items.map(({ id, r }) => rigRow(id, r)) };
 }

@@ -1,8 +1,11 @@
 import type { AgentStatus, FleetRollup, RigStatus, RigView, Sample, SiteRollup } from '../contract/index.js';
-import { degradedReasons, type HealthThresholds } from './health.js';
+import type { AlertRules } from '../config/alerts-schema.js';
+import { formatAge, RigHealth, type StatusReason } from './health.js';
 import { rollup, type Rollup } from './rollup.js';
 
-export interface FleetStateOptions extends HealthThresholds {
+export interface FleetStateOptions {
+  /** Thresholds and hold / clear times of degraded reasons: the alert rules' (config `alerts.rules`). */
+  rules: AlertRules;
   missedIntervals: number;
   siteNames: ReadonlyMap<string, string>;
   now?: () => number;
@@ -15,7 +18,15 @@ export interface RigRecord {
   /** The MQTT connection (rig or site controller) that last reported this rig; its Last Will takes it offline. */
   source: string;
   status: RigStatus;
+  /** The messages of `details`: what the alert engine and the rig table read. */
   reasons: string[];
+  /** Why the rig is degraded or offline, each with the time it began. */
+  details: StatusReason[];
+  /** When the rig entered its current status. */
+  statusSince: number;
+  /** Why it went offline (Last Will reason, or silence); null while it reports. */
+  offlineCause: string | null;
+  health: RigHealth;
 }
 
 /**
@@ -27,6 +38,8 @@ export class FleetState {
   private readonly bySite = new Map<string, Set<string>>();
   private readonly siteCache = new Map<string, Rollup>();
   private readonly changedRigs = new Set<string>();
+  /** Reporting rigs whose health has a hold or clear timer running: sweep() fires them. */
+  private readonly waiting = new Set<string>();
   private readonly now: () => number;
 
   constructor(private readonly options: FleetStateOptions) {
@@ -41,9 +54,18 @@ export class FleetState {
       if (sample.historical) continue;
       const current = this.rigs.get(sample.rig);
       if (current && current.sample.ts > sample.ts) continue; // late, out-of-order sample: keep the newer one
-      const reasons = degradedReasons(sample, this.options, current?.sample);
-      this.rigs.set(sample.rig, { sample, lastSeen: now, source, status: reasons.length ? 'degraded' : 'online', reasons });
-      if (!current || current.sample.site !== sample.site) this.index(sample.rig, sample.site, current?.sample.site);
+      const record: RigRecord = current ?? {
+        sample, lastSeen: now, source, status: 'online', reasons: [], details: [], statusSince: now, offlineCause: null, health: new RigHealth(this.options.rules),
+      };
+      const previousSite = current?.sample.site;
+      record.sample = sample;
+      record.lastSeen = now;
+      record.source = source;
+      record.offlineCause = null;
+      record.health.observe(sample, now);
+      this.judge(sample.rig, record, now);
+      if (!current) this.rigs.set(sample.rig, record);
+      if (!current || previousSite !== sample.site) this.index(sample.rig, sample.site, previousSite);
       this.touch(sample.rig, sample.site);
       applied++;
     }
@@ -57,21 +79,36 @@ export class FleetState {
     for (const rigId of this.bySite.get(site) ?? []) {
       const record = this.rigs.get(rigId) as RigRecord;
       if (record.source !== source || record.status === 'offline') continue;
-      this.setOffline(rigId, record, status.reason ?? 'agent disconnected');
+      this.setOffline(rigId, record, status.reason ?? 'agent disconnected', this.now());
       changed++;
     }
     return changed;
   }
 
-  /** Marks rigs offline that missed `missedIntervals` of their own polling intervals. */
+  /**
+   * Marks rigs offline that missed `missedIntervals` of their own polling intervals, fires health hold / clear timers,
+   * and keeps offline reasons current ("no sample for 7 min", not the 15 s it was when the rig went quiet).
+   */
   sweep(): number {
     const now = this.now();
     let changed = 0;
+    for (const rigId of this.waiting) {
+      const record = this.rigs.get(rigId);
+      if (!record || record.status === 'offline') {
+        this.waiting.delete(rigId);
+        continue;
+      }
+      if (record.health.tick(now) && this.judge(rigId, record, now)) changed++;
+      else if (!record.health.waiting) this.waiting.delete(rigId);
+    }
     for (const [rigId, record] of this.rigs) {
-      if (record.status === 'offline') continue;
+      if (record.status === 'offline') {
+        this.describeOffline(record, now);
+        continue;
+      }
       const silentMs = now - record.lastSeen;
       if (silentMs > this.options.missedIntervals * record.sample.interval_s * 1000) {
-        this.setOffline(rigId, record, `no sample for ${Math.round(silentMs / 1000)} s`);
+        this.setOffline(rigId, record, null, now);
         changed++;
       }
     }
@@ -92,15 +129,42 @@ export class FleetState {
       if (this.bySite.get(record.sample.site)?.size === 0) this.bySite.delete(record.sample.site);
       this.siteCache.delete(record.sample.site);
       this.changedRigs.delete(rigId);
+      this.waiting.delete(rigId);
       forgotten++;
     }
     return forgotten;
   }
 
-  private setOffline(rigId: string, record: RigRecord, reason: string): void {
+  /** Sets a reporting rig's status from its health; returns whether status or reasons changed. */
+  private judge(rigId: string, record: RigRecord, now: number): boolean {
+    const details = record.health.reasons();
+    const status: RigStatus = details.length > 0 ? 'degraded' : 'online';
+    if (record.health.waiting) this.waiting.add(rigId);
+    else this.waiting.delete(rigId);
+    const changed = status !== record.status || details.length !== record.details.length || details.some((d, i) => d.message !== record.details[i]?.message);
+    if (status !== record.status) record.statusSince = now;
+    record.status = status;
+    record.details = details;
+    record.reasons = details.map((d) => d.message);
+    if (changed) this.touch(rigId, record.sample.site);
+    return changed;
+  }
+
+  private setOffline(rigId: string, record: RigRecord, cause: string | null, now: number): void {
     record.status = 'offline';
-    record.reasons = [reason];
+    record.statusSince = now;
+    record.offlineCause = cause;
+    this.describeOffline(record, now);
+    this.waiting.delete(rigId);
     this.touch(rigId, record.sample.site);
+  }
+
+  /** The offline reason, with its age as of `now`; `since` is the last sample, the rig's last sign of life. */
+  private describeOffline(record: RigRecord, now: number): void {
+    const age = formatAge(now - record.lastSeen);
+    const message = record.offlineCause ? `${record.offlineCause}; last sample ${age} ago` : `no sample for ${age}`;
+    record.details = [{ kind: 'rig_offline', message, since: record.lastSeen }];
+    record.reasons = [message];
   }
 
   private index(rigId: string, site: string, previousSite: string | undefined): void {
@@ -199,5 +263,12 @@ export class FleetState {
 }
 
 function view(record: RigRecord): RigView {
-  return { ...record.sample, status: record.status, status_reasons: record.reasons, last_seen: record.lastSeen } as RigView;
+  return {
+    ...record.sample,
+    status: record.status,
+    status_reasons: record.reasons,
+    status_details: record.details,
+    status_since: record.statusSince,
+    last_seen: record.lastSeen,
+  } as RigView;
 }

@@ -2,11 +2,23 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { InfluxStore } from './influx/store.js';
 import { MemoryStore } from './memory.js';
+import { SqliteStore } from './sqlite/store.js';
 import type { HistoryStore } from './types.js';
 
 /** Builds the history store config.store.kind selects; an InfluxDB store starts setting up its database. */
 export async function createStore(config: Config['store'], log: Logger): Promise<HistoryStore> {
   if (config.kind === 'memory') return new MemoryStore(config.memory.max_points_per_series);
+  if (config.kind === 'sqlite') {
+    const s = config.sqlite;
+    return new SqliteStore({
+      dir: s.dir,
+      retention: { rawMs: s.raw_hours * 3_600_000, m1Ms: s.rollup_1m_days * 86_400_000, h1Ms: s.rollup_1h_days * 86_400_000 },
+      maxBytes: s.max_mb * 1024 * 1024,
+      flushIntervalMs: s.flush_interval_ms,
+      maxBufferedSamples: s.max_buffered_samples,
+      log: log.child({ component: 'sqlite' }),
+    });
+  }
   const influx = config.influxdb;
   const store = new InfluxStore({
     api: config.kind === 'influxdb2' ? 'v2' : 'v1',

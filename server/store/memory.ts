@@ -1,6 +1,6 @@
 import type { Sample, SiteRollup } from '../contract/index.js';
 import { sampleMetrics, siteMetrics, type MetricValues } from './metrics.js';
-import type { HistoryStore, SeriesPoint, SeriesQuery, StoreStats } from './types.js';
+import type { HistoryStore, SeriesPoint, SeriesQuery, StoreCoverage, StoreStats } from './types.js';
 
 interface Point {
   ts: number;
@@ -57,6 +57,15 @@ export class MemoryStore implements HistoryStore {
   async series(query: SeriesQuery): Promise<SeriesPoint[]> {
     const ring = (query.scope === 'site' ? this.sites : this.rigs).get(query.id);
     return bucketMean(ring ? ring.inRange(query.from, query.to) : [], query);
+  }
+
+  has(scope: SeriesQuery['scope'], id: string): boolean {
+    return (scope === 'site' ? this.sites : this.rigs).has(id);
+  }
+
+  coverage(): StoreCoverage {
+    // A count bound, not a time bound: at a rig's polling interval, max_points_per_series samples back.
+    return { kind: 'memory', durable: false, oldest: null, tiers: [{ resolution_ms: 0, retention_ms: null }] };
   }
 
   stats(): StoreStats {

@@ -13,7 +13,10 @@ const max = (values: (number | null)[]): number | null => {
   return known.length ? Math.max(...known) : null;
 };
 
-/** The chartable figures of one rig sample. Temperature is the hottest board or GPU, the one that trips first. */
+/**
+ * The chartable figures of one rig sample. Temperature is the hottest hashboard or chip sensor (or GPU): the figure
+ * the overheat alert compares and quotes, so the chart and the alert agree.
+ */
 export function sampleMetrics(sample: Sample): MetricValues {
   const powerKw = sample.power_w === null ? null : sample.power_w / 1000;
   if (sample.kind === 'asic') {
@@ -22,7 +25,7 @@ export function sampleMetrics(sample: Sample): MetricValues {
       hashrate_ths: ths,
       power_kw: powerKw,
       efficiency_jth: ths && sample.power_w !== null ? sample.power_w / ths : null,
-      temp_c: max(sample.boards.map((b) => b.temp_c)),
+      temp_c: max(sample.boards.flatMap((b) => [b.temp_c, b.chip_temp_c])),
       gpu_util_pct: null,
     };
   }

@@ -27,6 +27,24 @@ export interface StoreStats {
   written: number;
 }
 
+/** What history a store keeps, so charts can say which range they can show. */
+export interface StoreCoverage {
+  kind: string;
+  /** False when history is lost on restart (the memory store). */
+  durable: boolean;
+  /** Oldest sample time held, when known. */
+  oldest: number | null;
+  /** Resolutions it keeps (0 = raw samples) and for how long; null retention = until the size or count bound. */
+  tiers: { resolution_ms: number; retention_ms: number | null }[];
+  max_bytes?: number;
+}
+
+/** One hashboard's or fan's history ("b0", "f1"). */
+export interface ComponentSeries {
+  id: string;
+  points: SeriesPoint[];
+}
+
 /**
  * Telemetry history. Writes never throw and never block ingest: an adapter buffers and reports what it could not
  * keep in stats(). Queries are bucketed by stepMs (mean per bucket; null for empty buckets).
@@ -42,6 +60,12 @@ export interface HistoryStore {
   /** Writes what is held now (their acknowledgements go out); false when `timeoutMs` passed first. */
   drain?(timeoutMs: number): Promise<boolean>;
   series(query: SeriesQuery): Promise<SeriesPoint[]>;
+  /** Whether the store has any history of this rig or site; absent where answering would cost a query. */
+  has?(scope: SeriesQuery['scope'], id: string): boolean;
+  /** What the store holds (charts show it). */
+  coverage?(): StoreCoverage;
+  /** Per-hashboard or per-fan history of one rig, where the store keeps it. */
+  components?(rig: string, scope: 'board' | 'fan', column: 'hashrate_ths' | 'temp_c' | 'chip_temp_c' | 'fan_rpm', query: Omit<SeriesQuery, 'scope' | 'id' | 'metric'>): Promise<ComponentSeries[]>;
   stats(): StoreStats;
   close(): Promise<void>;
 }

@@ -14,7 +14,7 @@ let t = Date.UTC(2026, 0, 1);
 const model = new FleetModel({ sites: 10, rigsPerSite: RIGS / 10, seed: 4, intervalMs: 5000, faultRate: 0.02, gpuEvery: 25, startMs: t });
 const rules = AlertsConfigSchema.parse({}).rules;
 const engine = new AlertEngine({ rules, historyLimit: 5000, siteCapacityKw: new Map(model.sites.map((s) => [s.id, 1000])), now: () => t });
-const state = new FleetState({ overheat_c: 90, gpu_overheat_c: 88, reject_ratio: 0.05, missedIntervals: 3, siteNames: new Map(), now: () => t });
+const state = new FleetState({ rules: AlertsConfigSchema.parse({}).rules, missedIntervals: 3, siteNames: new Map(), now: () => t });
 let opened = 0;
 engine.onChange((_a, event) => {
   if (event === 'opened') opened++;

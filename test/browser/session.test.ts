@@ -37,12 +37,12 @@ describe.skipIf(!hasService('chromium', 'chromium'))('roles in the dashboard (an
     await rigline?.stop();
   });
 
-  it('lets an anonymous viewer watch, and turns a refused acknowledge into a login prompt', async () => {
+  it('lets an anonymous viewer watch, offering a login instead of actions it cannot take', async () => {
     const page = await browser.newPage();
     await page.goto(`${rigline.httpUrl}/alerts`);
     await expect.poll(() => page.getByTestId('who').textContent()).toContain('viewing as viewer');
-    await page.getByRole('button', { name: /acknowledge/i }).first().click();
-    await page.getByTestId('login-to-ack').waitFor();
+    await page.getByTestId('login-to-ack').first().waitFor();
+    expect(await page.getByRole('button', { name: /acknowledge|resolve/i }).count()).toBe(0);
     const open = (await getJson<{ state: string }[]>(rigline, '/api/alerts?state=open')).body;
     expect(open.every((a) => a.state === 'open')).toBe(true);
     await page.close();
@@ -63,10 +63,12 @@ describe.skipIf(!hasService('chromium', 'chromium'))('roles in the dashboard (an
     expect(login).toBe(200);
     await page.goto(`${rigline.httpUrl}/alerts`);
     await expect.poll(() => page.getByTestId('who').textContent()).toBe('olga · operator');
-    await page.getByRole('button', { name: /acknowledge/i }).first().click();
+    await page.locator('button[data-ack]').first().click();
     await expect
       .poll(async () => (await getJson<{ state: string }[]>(rigline, '/api/alerts?state=acknowledged')).body.length)
       .toBeGreaterThan(0);
+    const acked = (await getJson<{ acknowledged_by: string }[]>(rigline, '/api/alerts?state=acknowledged')).body;
+    expect(acked.map((a) => a.acknowledged_by)).toContain('olga');
     await context.close();
   });
 });

@@ -28,6 +28,30 @@ describe('history API over the memory store', () => {
     expect(body.points[0]?.value).toBeGreaterThan(1);
   });
 
+  it('answers 404 for a rig or site with no live state and no history, and takes durations for step', async () => {
+    for (const path of ['/api/rigs/nope/series?metric=power_kw', '/api/sites/nowhere/series?metric=power_kw', '/api/rigs/nope/components?part=board&metric=temp_c']) {
+      const { status, body } = await getJson<{ error: { code: string; message: string } }>(rigline, path);
+      expect({ path, status, code: body.error.code }).toEqual({ path, status: 404, code: path.includes('/rigs/') ? 'rig_not_found' : 'site_not_found' });
+      expect(body.error.message).toMatch(/is not reporting and has no history/);
+    }
+    const rig = 'site-01-r00001';
+    const tenSeconds = await getJson<{ stepMs: number; points: unknown[] }>(rigline, `/api/rigs/${rig}/series?metric=power_kw&from=${t0}&to=${t0 + 60_000}&step=10s`);
+    expect(tenSeconds.status).toBe(200);
+    expect(tenSeconds.body.stepMs).toBe(10_000);
+    expect(tenSeconds.body.points).toHaveLength(6);
+    const twoMinutes = await getJson<{ stepMs: number }>(rigline, `/api/rigs/${rig}/series?metric=power_kw&from=${t0}&to=${t0 + 6 * 60_000}&step=2m`);
+    expect(twoMinutes.body.stepMs).toBe(120_000);
+  });
+
+  it('says in a plain sentence which parameter is wrong and what it allows', async () => {
+    const message = async (query: string): Promise<string> =>
+      (await getJson<{ error: { message: string } }>(rigline, `/api/rigs/site-01-r00001/series?${query}`)).body.error.message;
+    expect(await message('metric=power_kw&step=abc')).toBe("step must be a number of seconds or a duration such as 10s, 5m, 1h or 1d, from 1 s to 31 days (got 'abc')");
+    expect(await message('metric=watts')).toMatch(/^metric must be one of hashrate_ths, power_kw, efficiency_jth, temp_c, gpu_util_pct \(got 'watts'\)$/);
+    expect(await message('metric=power_kw&from=yesterday')).toMatch(/^from must be epoch milliseconds, an ISO 8601 time, or a time ago such as -10m, -24h or -7d \(got 'yesterday'\)$/);
+    expect(await message('metric=power_kw&colour=red')).toBe('unknown parameter colour');
+  });
+
   it('rejects bad parameters with a stable code and builds no query from them', async () => {
     const cases = [
       '/api/sites/site-01/series?metric=drop_table',

@@ -4,6 +4,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../server/contract/index.js';
 import { FleetState } from '../../server/fleet/state.js';
+import { parseConfig } from '../../server/config/load.js';
 import { Broadcaster, MAX_WATCHED_SITES } from '../../server/realtime/broadcaster.js';
 import { waitFor } from '../helpers/server.js';
 
@@ -14,7 +15,7 @@ describe('socket.io site watches are bounded per connection', () => {
 
   beforeAll(async () => {
     http = createServer();
-    const state = new FleetState({ overheat_c: 90, gpu_overheat_c: 88, reject_ratio: 0.05, missedIntervals: 3, siteNames: new Map() });
+    const state = new FleetState({ rules: parseConfig({}).alerts.rules, missedIntervals: 3, siteNames: new Map() });
     broadcaster = new Broadcaster(http, state, 100);
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     const { port } = http.address() as AddressInfo;

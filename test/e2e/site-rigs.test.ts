@@ -10,7 +10,8 @@ describe('GET /api/sites/:id/rigs: server-side paging, sorting, filtering and fa
   const ts = Date.now();
 
   beforeAll(async () => {
-    rigline = await startTestServer();
+    // Faults count at once (no hold time): this test is about the table; test/unit/health.test.ts covers the holds.
+    rigline = await startTestServer({ alerts: { rules: { hashboard_missing: { for_s: 0 }, overheat: { for_s: 0 } } } });
     const model = new FleetModel({ sites: 2, rigsPerSite: 300, seed: 9, intervalMs: 60_000, faultRate: 0, gpuEvery: 20, startMs: ts });
     model.setFault('site-01-r00007', 'hashboard_lost');
     model.setFault('site-01-r00101', 'overheat');
@@ -63,6 +64,32 @@ describe('GET /api/sites/:id/rigs: server-side paging, sorting, filtering and fa
     expect(search.rows.map((r) => r.rig)).toEqual(Array.from({ length: 10 }, (_, i) => `site-01-r0001${i}`));
     const reason = await page('q=overheating');
     expect(reason.rows.map((r) => r.rig)).toEqual(['site-01-r00101']);
+  });
+
+  it('sorts and filters by % of nameplate and by efficiency, so a mixed site ranks by underperformance', async () => {
+    const { rows } = await page('sort=nameplate_pct&dir=asc&limit=1000');
+    const pct = rows.filter((r) => r.nameplate_pct !== null).map((r) => r.nameplate_pct as number);
+    expect(pct).toEqual([...pct].sort((a, b) => a - b));
+    // The worst performers lead: the lost hashboard (2/3 of its boards) and the throttled overheating rig.
+    expect(rows.slice(0, 2).map((r) => r.rig).sort()).toEqual(['site-01-r00007', 'site-01-r00101']);
+    for (const r of rows.filter((x) => x.nameplate_pct !== null)) expect(r.nameplate_pct).toBeCloseTo((100 * (r.hashrate_ths as number)) / (r.nameplate_ths as number), 0);
+    const under = await page('pct_max=90&limit=1000');
+    expect(under.rows.map((r) => r.rig).sort()).toEqual(['site-01-r00007', 'site-01-r00101']);
+    const inefficient = await page('eff_min=25&sort=efficiency&dir=desc&limit=1000');
+    expect(inefficient.rows.length).toBeGreaterThan(0);
+    expect(inefficient.rows.every((r) => (r.efficiency_jth as number) >= 25)).toBe(true);
+    expect(inefficient.matched).toBe(all.filter((r) => r.kind === 'asic' && r.power_w !== null && (r.hashrate_5s_ths ?? 0) > 0 && (r.power_w as number) / (r.hashrate_5s_ths as number) >= 25).length);
+  });
+
+  it('exports the filtered table as CSV, every matching rig in table order', async () => {
+    const res = await fetch(`${rigline.httpUrl}/api/sites/site-01/rigs.csv?pct_max=98&sort=nameplate_pct&dir=asc`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="?site-01-rigs.csv"?$/);
+    const lines = (await res.text()).trim().split('\r\n');
+    expect(lines[0]).toBe('rig,kind,status,model,firmware,hashrate_ths,nameplate_ths,nameplate_pct,power_kw,power_source,efficiency_jth,temp_c,gpus,gpu_util_pct,uptime_s,last_seen,status_reasons');
+    const expected = await page('pct_max=98&sort=nameplate_pct&dir=asc&limit=1000');
+    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(expected.rows.map((r) => r.rig));
   });
 
   it('rejects bad parameters and unknown sites with stable codes', async () => {

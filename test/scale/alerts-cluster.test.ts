@@ -84,14 +84,14 @@ describe.skipIf(!enabled)('alerts in a cluster: one notification per alert, shar
       const alert = (await getJson<Alert>(b, `/api/alerts/${onB!.id}`)).body;
       return alert.state === 'acknowledged' ? alert : undefined;
     }, 5000, 'acknowledgement shown on B');
-    expect(acked.acknowledged_by).toBe('ops-anna');
+    expect(acked.acknowledged_by).toBe('anonymous (admin)');
 
     // An instance started after the acknowledgement raises the alert from its peers' snapshot, shows it
     // acknowledged (kept in Redis), and does not notify it again. It stays up to the end (a third claimer).
     c = await start('rigline-c');
     // (Raised open, then acknowledged once Redis answers: a few milliseconds.)
     const onC = await waitFor(async () => (await active(c!)).find((x) => x.rig === rig && x.state === 'acknowledged'), 10_000, 'alert acknowledged on C');
-    expect(onC.acknowledged_by).toBe('ops-anna');
+    expect(onC.acknowledged_by).toBe('anonymous (admin)');
 
     expect((await post(b, `/api/alerts/${onB!.id}/resolve`, {})).status).toBe(200);
     const resolved = await waitFor(async () => {

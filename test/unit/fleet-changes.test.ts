@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../server/config/load.js';
 import { FleetModel } from '../../agents/sim/simulator.js';
 import { FleetState } from '../../server/fleet/state.js';
 
 describe('FleetState.takeChanges', () => {
   it('names every changed site but builds rig views only for the sites asked for, then clears', () => {
     const model = new FleetModel({ sites: 3, rigsPerSite: 4, seed: 2, intervalMs: 5000, faultRate: 0, gpuEvery: 0 });
-    const state = new FleetState({ overheat_c: 90, gpu_overheat_c: 88, reject_ratio: 0.05, missedIntervals: 3, siteNames: new Map() });
+    const state = new FleetState({ rules: parseConfig({}).alerts.rules, missedIntervals: 3, siteNames: new Map() });
     for (const site of model.sites) state.applySamples('ctl', model.samplesAt(site, 0, 1_700_000_000_000));
     const asked: string[] = [];
     const changes = state.takeChanges((site) => (asked.push(site), site === 'site-02'));

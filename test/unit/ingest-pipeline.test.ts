@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { parseConfig } from '../../server/config/load.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -24,7 +25,7 @@ const DEFAULTS: PipelineLimits = { maxFutureSkewMs: 30_000, maxAgeMs: 7 * 86_400
 function setup(limits: Partial<PipelineLimits> = {}, file: string | null = null) {
   let now = NOW;
   const counters = new Counters();
-  const state = new FleetState({ missedIntervals: 3, siteNames: new Map(), overheat_c: 90, gpu_overheat_c: 88, reject_ratio: 0.05, now: () => now });
+  const state = new FleetState({ missedIntervals: 3, siteNames: new Map(), rules: parseConfig({}).alerts.rules, now: () => now });
   const store = new MemoryStore(100);
   const rigSites = new RigSites(file);
   const pipeline = new IngestPipeline({

@@ -130,8 +130,36 @@ export function parseRange(value: string | null): RangeKey {
   return value !== null && value in RANGES ? (value as RangeKey) : 'live';
 }
 
-/** Range buttons (live, 1 h, 24 h, 7 d, 30 d). */
+/** What history the server's store holds (GET …/series `coverage`). */
+export interface Coverage {
+  kind: string;
+  durable: boolean;
+  oldest: number | null;
+  tiers: { resolution_ms: number; retention_ms: number | null }[];
+}
+
+const span = (ms: number): string => (ms >= 86_400_000 ? `${Math.round(ms / 86_400_000)} d` : `${Math.round(ms / 3_600_000)} h`);
+
+/** One line under the range buttons: which range the store holds, so an empty 30-day chart says why. */
+export function coverageText(c: Coverage, fromMs: number): string {
+  if (!c.durable) return 'History is kept in memory only (a few hours per series, lost on restart); configure the SQLite or InfluxDB store for longer ranges.';
+  const tiers = c.tiers
+    .filter((t) => t.retention_ms !== null)
+    .map((t) => `${t.resolution_ms === 0 ? 'raw samples' : t.resolution_ms < 3_600_000 ? '1-minute means' : '1-hour means'} ${span(t.retention_ms as number)}`)
+    .join(', ');
+  const since = c.oldest !== null && c.oldest > fromMs ? ` Nothing before ${new Date(c.oldest).toLocaleString('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })}.` : '';
+  return `History kept: ${tiers || 'per the store’s retention'}.${since}`;
+}
+
+let coverageNotes: HTMLElement[] = [];
+
+/** Range buttons (live, 1 h, 24 h, 7 d, 30 d), with the store's coverage line after them. */
 export function rangeBar(el: HTMLElement, current: RangeKey, onChange: (range: RangeKey) => void): void {
+  const note = document.createElement('div');
+  note.className = 'coverage muted';
+  note.dataset.testid = 'coverage';
+  el.after(note);
+  coverageNotes = [...coverageNotes.filter((n) => n.isConnected), note];
   el.classList.add('range-bar');
   el.setAttribute('role', 'group');
   el.setAttribute('aria-label', 'Chart range');
@@ -152,6 +180,7 @@ export function rangeBar(el: HTMLElement, current: RangeKey, onChange: (range: R
 
 interface SeriesAnswer {
   points: { ts: number; value: number | null }[];
+  coverage?: Coverage | null;
 }
 
 /** Loads one metric for several ids (sites or rigs) over a range, aligned on the same buckets. */
@@ -165,5 +194,7 @@ export async function loadSeries(scope: 'sites' | 'rigs', ids: string[], metric:
     ids.map((id) => api<SeriesAnswer>(`/api/${scope}/${encodeURIComponent(id)}/series?metric=${metric}&from=${from}&to=${to}&step=${step}`)),
   );
   const xs = answers[0]?.points.map((p) => p.ts) ?? [];
+  const coverage = answers[0]?.coverage;
+  if (coverage) for (const note of coverageNotes) if (note.isConnected) note.textContent = coverageText(coverage, from);
   return { xs, ys: answers.map((a) => a.points.map((p) => p.value)) };
 }

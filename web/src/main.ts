@@ -24,7 +24,8 @@ app.innerHTML = `
   </header>
   <main id="view"></main>`;
 
-void mountSession(document.querySelector('#session') as HTMLElement);
+// The role decides which alert actions views offer, so the first view waits for it (one small request).
+const sessionReady = mountSession(document.querySelector('#session') as HTMLElement);
 const conn = document.querySelector('#conn') as HTMLElement;
 function paintConnection(): void {
   const up = live.connected;
@@ -68,4 +69,4 @@ route('/sites/:id', 'fleet', siteView);
 route('/rigs/:id', 'fleet', rigView);
 route('/alerts', 'alerts', alertsView);
 route('/planner', 'planner', (root) => mountPlanner(root));
-startRouter(document.querySelector('#view') as HTMLElement);
+void sessionReady.finally(() => startRouter(document.querySelector('#view') as HTMLElement));

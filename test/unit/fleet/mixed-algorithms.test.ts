@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { RigHealth } from '../../../server/fleet/health.js';
+import { parseConfig } from '../../../server/config/load.js';
 import { buildAsicSample, parseMinerJson, type MinerReplies } from '../../../agents/cgminer/index.js';
 import { AsicSample } from '../../../server/contract/index.js';
 import { rigRow } from '../../../server/fleet/rig-table.js';
@@ -17,7 +19,7 @@ function sampleOf(files: Record<string, string>, rig: string): AsicSample {
 }
 
 function stateWith(samples: AsicSample[]): FleetState {
-  const state = new FleetState({ overheat_c: 95, gpu_overheat_c: 88, reject_ratio: 0.05, missedIntervals: 3, siteNames: new Map(), now: () => now });
+  const state = new FleetState({ rules: parseConfig({}).alerts.rules, missedIntervals: 3, siteNames: new Map(), now: () => now });
   state.applySamples('site-controller', samples);
   return state;
 }
@@ -53,7 +55,7 @@ describe('a mixed site with a Scrypt miner', () => {
     const state = stateWith([s19, l3]);
     const row = state.rigsOf('mixed').find((r) => r.rig === 'l3-plus');
     expect(row).toBeDefined();
-    const record = { sample: l3, lastSeen: now, source: 'site-controller', status: 'online' as const, reasons: [] };
+    const record = { sample: l3, lastSeen: now, source: 'site-controller', status: 'online' as const, reasons: [], details: [], statusSince: now, offlineCause: null, health: new RigHealth(parseConfig({}).alerts.rules) };
     expect(rigRow('l3-plus', record)).toMatchObject({ hashrate_ths: null, algorithm: 'scrypt', algo_hashrate_unit: 'H/s' });
     expect(rigRow('s19-pro', { ...record, sample: s19 }).algorithm).toBeUndefined();
   });

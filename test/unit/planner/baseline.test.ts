@@ -15,7 +15,7 @@ describe('planner baseline uptime', () => {
   const rig = (s: AsicSample, nameplate: number | null): AsicSample => ({ ...s, hashrate_5s_ths: 100, hashrate_avg_ths: 100, nameplate_ths: nameplate });
 
   const baselineOf = async (samples: AsicSample[]) => {
-    const state = new FleetState({ ...config.ingest, missedIntervals: config.ingest.missed_intervals, siteNames: new Map(), now: () => now });
+    const state = new FleetState({ rules: config.alerts.rules, missedIntervals: config.ingest.missed_intervals, siteNames: new Map(), now: () => now });
     state.applySamples('ctl', samples);
     return (await buildBaseline(state, new MemoryStore(100), config, 3_600_000, now)).sites[0]!;
   };

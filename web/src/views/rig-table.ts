@@ -16,6 +16,10 @@ export interface TableQuery {
   model: string;
   firmware: string;
   q: string;
+  /** '' or an upper bound on % of nameplate ("90": rigs under 90 % of their rating). */
+  pct_max: string;
+  /** '' or a lower bound on J/TH ("25": the least efficient rigs). */
+  eff_min: string;
 }
 
 const COLUMNS: { key: RigSortKey | null; label: string; cls?: string; render: (r: RigRow) => string }[] = [
@@ -33,6 +37,7 @@ const COLUMNS: { key: RigSortKey | null; label: string; cls?: string; render: (r
           ? `<span class="muted">${fmtAlgoRate(r.algo_hashrate, r.algo_hashrate_unit)}</span> ${algoBadge(r.algorithm)}`
           : `${fmtNum(r.hashrate_ths, 1)} <small>TH/s</small>${r.nameplate_ths && r.hashrate_ths !== null ? ` <span class="muted">${((100 * r.hashrate_ths) / r.nameplate_ths).toFixed(0)}%</span>` : ''}`,
   },
+  { key: 'nameplate_pct', label: '% plate', render: (r) => (r.nameplate_pct === null ? '—' : `<span class="${r.nameplate_pct < 90 ? 'warn' : ''}">${r.nameplate_pct.toFixed(0)}%</span>`) },
   { key: 'power', label: 'Power', render: (r) => `${fmtNum(r.power_kw, 2)} <small>kW</small>` },
   { key: 'efficiency', label: 'J/TH', render: (r) => fmtNum(r.efficiency_jth, 1) },
   { key: 'temp', label: 'Temp', render: (r) => (r.temp_c === null ? '—' : `<span class="${r.temp_c >= 85 ? 'bad' : r.temp_c >= 75 ? 'warn' : ''}">${r.temp_c.toFixed(0)} °C</span>`) },
@@ -40,7 +45,7 @@ const COLUMNS: { key: RigSortKey | null; label: string; cls?: string; render: (r
   { key: null, label: 'Issues', cls: 'left issues', render: (r) => h(r.status_reasons.join('; ')) },
 ];
 
-const GRID = 'minmax(150px,1.3fr) 100px minmax(130px,1.2fr) minmax(120px,1fr) 150px 90px 70px 70px 100px minmax(160px,2fr)';
+const GRID = 'minmax(150px,1.3fr) 100px minmax(130px,1.2fr) minmax(120px,1fr) 150px 70px 90px 70px 70px 100px minmax(160px,2fr)';
 
 /**
  * A virtualized rigs table over GET /api/sites/:id/rigs: only the rows in view exist in the DOM, and only the
@@ -116,7 +121,17 @@ export class RigTable {
     if (this.query.model) q.set('model', this.query.model);
     if (this.query.firmware) q.set('firmware', this.query.firmware);
     if (this.query.q) q.set('q', this.query.q);
+    if (this.query.pct_max) q.set('pct_max', this.query.pct_max);
+    if (this.query.eff_min) q.set('eff_min', this.query.eff_min);
     return `/api/sites/${encodeURIComponent(this.site)}/rigs?${q}`;
+  }
+
+  /** The CSV of every rig the current filters match, in the current order. */
+  csvUrl(): string {
+    const q = new URL(this.url(0), location.origin).searchParams;
+    q.delete('offset');
+    q.delete('limit');
+    return `/api/sites/${encodeURIComponent(this.site)}/rigs.csv?${q}`;
   }
 
   private async fetchPage(page: number, force = false): Promise<void> {

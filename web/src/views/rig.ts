@@ -1,8 +1,8 @@
 import type { Alert, AsicSample, GpuSample, RigView } from '../../../server/contract/index.js';
 import { fmtAlgoRate } from '../algo.js';
 import { api, ApiFailure } from '../api.js';
-import { loadSeries, parseRange, rangeBar, timeChart, type RangeKey, type TimeChart } from '../charts.js';
-import { fmtAgo, fmtDuration, fmtNum, h } from '../format.js';
+import { loadSeries, PALETTE, parseRange, RANGES, rangeBar, timeChart, type RangeKey, type TimeChart } from '../charts.js';
+import { fmtAgo, fmtDuration, fmtNum, fmtTime, h } from '../format.js';
 import { live } from '../live.js';
 import { setQuery, type View } from '../router.js';
 import { ackButtons, alertRow, statusPill, tile } from './widgets.js';
@@ -67,11 +67,14 @@ export const rigView: View = (root, params, query) => {
   const rigId = params.id as string;
   let range: RangeKey = parseRange(query.get('range'));
   let charts: TimeChart[] = [];
+  let partCharts: TimeChart[] = [];
+  let parts = { boards: 0, fans: 0 };
   let kind: 'asic' | 'gpu' | null = null;
   let intervalS = 0;
   let disposed = false;
   root.innerHTML = `<section class="page rig"><div class="page-head"><h1 id="rig-title">${h(rigId)}</h1></div><div id="rig-body"><div class="loading">Loading…</div></div>
     <div class="panel-head"><h2>History</h2><div id="range"></div></div><div class="charts three" id="rig-charts"></div>
+    <div class="charts three" id="part-charts"></div>
     <div class="panel"><h2>Alerts on this rig</h2><table class="grid alerts compact" id="rig-alerts"><tbody></tbody></table></div></section>`;
   const $ = (sel: string): HTMLElement => root.querySelector(sel) as HTMLElement;
 
@@ -85,7 +88,8 @@ export const rigView: View = (root, params, query) => {
       : [
           { metric: 'hashrate_ths', title: 'Hashrate', unit: 'TH/s', color: '#58a6ff' },
           { metric: 'power_kw', title: 'Power', unit: 'kW', color: '#f0883e' },
-          { metric: 'temp_c', title: 'Hottest board', unit: '°C', color: '#ff7b72' },
+          // The overheat alert compares the hottest board or chip sensor: the chart plots the same figure.
+          { metric: 'temp_c', title: 'Hottest board or chip', unit: '°C', color: '#ff7b72' },
         ];
   const loadHistory = async (): Promise<void> => {
     const list = metrics();
@@ -100,6 +104,44 @@ export const rigView: View = (root, params, query) => {
       return;
     }
     data.forEach((d, i) => charts[i]?.setData(d.xs, d.ys));
+    if (kind === 'asic') await loadParts();
+  };
+  /** Per-hashboard hashrate and chip / board temperature, and fan speeds, from the store's 1-minute rollups. */
+  const PART_CHARTS = [
+    { part: 'board', metric: 'hashrate_ths', title: 'Hashrate per board', unit: 'TH/s', prefix: 'Board' },
+    { part: 'board', metric: 'chip_temp_c', title: 'Chip temperature per board', unit: '°C', prefix: 'Board' },
+    { part: 'board', metric: 'temp_c', title: 'Board temperature per board', unit: '°C', prefix: 'Board' },
+    { part: 'fan', metric: 'fan_rpm', title: 'Fan speed', unit: 'rpm', prefix: 'Fan' },
+  ] as const;
+  const loadParts = async (): Promise<void> => {
+    const r = RANGES[range === 'live' ? '1h' : range];
+    const step = Math.max(r.stepS, 60);
+    const to = Date.now();
+    const answers = await Promise.all(
+      PART_CHARTS.map((c) =>
+        api<{ supported: boolean; series: { id: string; points: { ts: number; value: number | null }[] }[] }>(
+          `/api/rigs/${encodeURIComponent(rigId)}/components?part=${c.part}&metric=${c.metric}&from=${to - r.fromMs}&to=${to}&step=${step}`,
+        ),
+      ),
+    ).catch(() => null);
+    if (disposed || !answers || !answers[0]?.supported) return;
+    if (partCharts.length === 0) {
+      $('#part-charts').innerHTML = PART_CHARTS.map((_, i) => `<div id="pc-${i}" data-testid="part-chart-${PART_CHARTS[i]?.metric}"></div>`).join('');
+      partCharts = PART_CHARTS.map((c, i) => {
+        const n = c.part === 'fan' ? parts.fans : parts.boards;
+        const series = Array.from({ length: n }, (_, k) => ({ label: `${c.prefix} ${k}`, color: PALETTE[k % PALETTE.length] as string }));
+        return timeChart($(`#pc-${i}`), { title: c.title, unit: c.unit, series, digits: c.unit === 'rpm' ? 0 : 1, height: 180 });
+      });
+    }
+    answers.forEach((a, i) => {
+      const c = PART_CHARTS[i];
+      if (!c) return;
+      const n = c.part === 'fan' ? parts.fans : parts.boards;
+      const byId = new Map(a.series.map((x) => [x.id, x.points]));
+      const xs = a.series[0]?.points.map((p) => p.ts) ?? [];
+      const ys = Array.from({ length: n }, (_, k) => (byId.get(`${c.part === 'fan' ? 'f' : 'b'}${k}`) ?? []).map((p) => p.value));
+      partCharts[i]?.setData(xs, ys);
+    });
   };
   rangeBar($('#range'), range, (next) => {
     range = next;
@@ -111,6 +153,8 @@ export const rigView: View = (root, params, query) => {
     const first = kind === null;
     kind = r.kind;
     intervalS = r.interval_s;
+    if (r.kind === 'asic') parts = { boards: r.boards.length, fans: r.fans_rpm.length };
+    const offline = r.status === 'offline';
     document.title = `${r.rig} · rigline`;
     $('#rig-title').innerHTML = `${h(r.rig)} ${statusPill(r.status)}`;
     const siteName = live.fleet?.sites.find((s) => s.id === r.site)?.name ?? r.site;
@@ -134,9 +178,10 @@ export const rigView: View = (root, params, query) => {
       <div class="crumbs"><a href="/">Fleet</a> › <a href="/sites/${h(r.site)}">${h(siteName)}</a> › ${h(r.rig)}</div>
       <div class="facts"><span>${h(model ?? 'unknown model')}</span><span class="muted">${r.kind === 'asic' ? 'firmware' : 'driver'} ${h(firmware ?? '—')}</span>
         <span class="muted">last sample ${fmtAgo(r.last_seen)}</span><span class="muted">every ${r.interval_s} s</span></div>
-      ${r.status_reasons.length ? `<div class="reasons ${r.status}" data-testid="reasons">${r.status_reasons.map((x) => `<div>${h(x)}</div>`).join('')}</div>` : ''}
+      ${r.status_details.length ? `<div class="reasons ${r.status}" data-testid="reasons">${r.status_details.map((x) => `<div>${h(x.message)} <span class="since" title="${new Date(x.since).toISOString()}">· since ${fmtTime(x.since)}</span></div>`).join('')}</div>` : ''}
       ${r.errors.length ? `<div class="reasons errors">${r.errors.map((x) => `<div>${h(x)}</div>`).join('')}</div>` : ''}
-      <div class="tiles">${tiles.join('')}
+      ${offline ? `<div class="last-seen" data-testid="last-seen">Offline: the figures below are from the last sample, ${fmtTime(r.last_seen)} (${fmtAgo(r.last_seen)}).</div>` : ''}
+      <div class="tiles ${offline ? 'stale-figures' : ''}" data-stale="${offline}">${tiles.join('')}
         ${tile('Power', r.power_w === null ? '—' : `${fmtNum(r.power_w / 1000, 2)} <small>kW</small>`, { id: 'rig-power', raw: r.power_w, sub: r.power_source ? `<span class="prov ${r.power_source}" title="${PROVENANCE[r.power_source]}">${r.power_source}</span> ${PROVENANCE[r.power_source]}` : 'no power figure' })}
       </div>
       ${r.kind === 'asic' ? asicSections(r) : gpuSection(r)}`;

@@ -7,7 +7,9 @@ import { RigTable, type TableQuery } from './rig-table.js';
 import { ackButtons, alertRow, statusBar, tile } from './widgets.js';
 
 /** The contract's sort keys, typed against it; a value import would pull zod into the browser bundle. */
-const RIG_SORT_KEYS: readonly RigSortKey[] = ['rig', 'status', 'model', 'firmware', 'hashrate', 'power', 'efficiency', 'temp', 'uptime', 'last_seen'];
+const RIG_SORT_KEYS: readonly RigSortKey[] = ['rig', 'status', 'model', 'firmware', 'hashrate', 'nameplate_pct', 'power', 'efficiency', 'temp', 'uptime', 'last_seen'];
+const PCT_MAX = ['98', '95', '90', '80', '50'];
+const EFF_MIN = ['20', '25', '30', '35'];
 
 /** Live table refresh at most this often: a 100,000-rig site re-sorts on the server for each refresh. */
 const REFRESH_MS = 5000;
@@ -21,6 +23,8 @@ function readQuery(q: URLSearchParams): TableQuery {
     model: q.get('model') ?? '',
     firmware: q.get('firmware') ?? '',
     q: q.get('q') ?? '',
+    pct_max: PCT_MAX.includes(q.get('pct_max') ?? '') ? (q.get('pct_max') as string) : '',
+    eff_min: EFF_MIN.includes(q.get('eff_min') ?? '') ? (q.get('eff_min') as string) : '',
   };
 }
 
@@ -50,6 +54,9 @@ export const siteView: View = (root, params, query) => {
           <label>Status <select id="status"></select></label>
           <label>Model <select id="model"></select></label>
           <label>Firmware <select id="firmware"></select></label>
+          <label>Nameplate <select id="pct_max"><option value="">any %</option>${PCT_MAX.map((v) => `<option value="${v}" ${v === tq.pct_max ? 'selected' : ''}>under ${v} %</option>`).join('')}</select></label>
+          <label>Efficiency <select id="eff_min"><option value="">any J/TH</option>${EFF_MIN.map((v) => `<option value="${v}" ${v === tq.eff_min ? 'selected' : ''}>${v} J/TH or worse</option>`).join('')}</select></label>
+          <a class="btn ghost" id="rigs-csv" data-testid="rigs-csv" download>Export CSV</a>
           <span class="muted" id="matched" data-testid="matched"></span>
           <button type="button" class="btn ghost" id="clear">Clear filters</button>
         </div>
@@ -96,6 +103,7 @@ export const siteView: View = (root, params, query) => {
     const matched = $('#matched');
     matched.textContent = `${fmtNum(page.matched, 0)} of ${fmtNum(page.total, 0)} rigs`;
     matched.dataset.matched = String(page.matched);
+    $<HTMLAnchorElement>('#rigs-csv').href = table.csvUrl();
   };
   const apply = (next: TableQuery): void => {
     tq = next;
@@ -108,12 +116,14 @@ export const siteView: View = (root, params, query) => {
     const value = (e.target as HTMLInputElement).value;
     searchTimer = window.setTimeout(() => apply({ ...tq, q: value.trim() }), 250);
   });
-  for (const key of ['status', 'model', 'firmware'] as const) {
+  for (const key of ['status', 'model', 'firmware', 'pct_max', 'eff_min'] as const) {
     $<HTMLSelectElement>(`#${key}`).addEventListener('change', (e) => apply({ ...tq, [key]: (e.target as HTMLSelectElement).value }));
   }
   $('#clear').addEventListener('click', () => {
     $<HTMLInputElement>('#q').value = '';
-    apply({ ...tq, status: '', model: '', firmware: '', q: '' });
+    $<HTMLSelectElement>('#pct_max').value = '';
+    $<HTMLSelectElement>('#eff_min').value = '';
+    apply({ ...tq, status: '', model: '', firmware: '', q: '', pct_max: '', eff_min: '' });
   });
   // '/' focuses the search, as in most operator tools.
   const onKey = (event: KeyboardEvent): void => {
