@@ -8,6 +8,8 @@ import express from 'express';
 import type { Logger } from 'pino';
 import { startAlerts, type AlertService } from './alerts/service.js';
 import { alertRoutes } from './api/alert-routes.js';
+import { economicsRoutes } from './api/economics-routes.js';
+import { EconomicsService } from './economics/service.js';
 import { errorHandler, notFound } from './api/errors.js';
 import { setupSecurity, type Security } from './auth/index.js';
 import type { MqttCredentials } from './auth/broker-auth.js';
@@ -47,6 +49,8 @@ export interface Rigline {
   httpUrl: string;
   http: HttpServer;
   alerts: AlertService;
+  /** Live money per site and fleet (GET /api/economics, socket 'economics'). */
+  economics: EconomicsService;
   stop(): Promise<void>;
 }
 
@@ -147,6 +151,8 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   const runPlan = planRunner({ state, store, config });
   app.use('/api', planRoutes({ state, store, config }, runPlan));
   app.use('/api', savedPlanRoutes(savedPlans, runPlan));
+  const economics = new EconomicsService(state, config, log);
+  app.use('/api', economicsRoutes(economics));
   app.use('/api', notFound);
   const webDir = resolve(config.server.web_dir);
   if (existsSync(webDir)) {
@@ -193,6 +199,8 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
         }, log)
       : null;
   broadcaster.start();
+  economics.start((e) => (broadcaster.localOnly ? broadcaster.io.local : broadcaster.io).emit('economics', e), () => broadcaster.io.engine.clientsCount > 0);
+  broadcaster.io.on('connection', (socket) => socket.emit('economics', economics.current()));
   const sweeper = setInterval(() => state.sweep(), config.ingest.check_interval_ms);
   const rollupWriter = setInterval(() => store.writeSiteRollups(Date.now(), state.sites()), config.store.site_rollup_interval_ms);
 
@@ -209,8 +217,10 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
     httpUrl,
     http,
     alerts,
+    economics,
     async stop() {
       alerts.stop();
+      economics.stop();
       await alertSync?.stop();
       clearInterval(sweeper);
       clearInterval(rollupWriter);

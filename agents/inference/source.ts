@@ -2,7 +2,7 @@ import { SCHEMA_VERSION, type GpuSample, type InferenceBlock, type Sample } from
 import type { PollResult, PollSource } from '../source.js';
 import { InferenceRates } from './rates.js';
 import { readInferenceMetrics, type ServerSetting } from './reading.js';
-import { fetchBounded, MAX_METRICS_BYTES } from './scrape.js';
+import { fetchBounded, MAX_METRICS_BYTES } from '../../server/util/fetch-bounded.js';
 
 export interface InferenceSourceOptions {
   site: string;
