@@ -97,11 +97,15 @@ export function withInference(gpu: PollSource, scraper: InferenceScraper): PollS
     rig: gpu.rig,
     description: `${gpu.description} + ${scraper.description}`,
     async poll(): Promise<PollResult> {
-      const [result, inference] = await Promise.all([gpu.poll(), scraper.scrape(Date.now())]);
+      // One clock for both: the scrape starts first (spawning nvidia-smi can take a while on a busy host), and the
+      // joined sample carries the scrape's time, so stored rates and sample times agree.
+      const ts = Date.now();
+      const scraping = scraper.scrape(ts);
+      const [result, inference] = await Promise.all([gpu.poll(), scraping]);
       if (!result.ok) return result;
       const samples: Sample[] = result.samples.map((s) => {
         if (s.kind !== 'gpu' || s.rig !== gpu.rig) return s;
-        return inference.ok ? attachInference(s, inference.block, inference.warnings) : attachInference(s, null, [inference.error]);
+        return inference.ok ? { ...attachInference(s, inference.block, inference.warnings), ts } : attachInference(s, null, [inference.error]);
       });
       return { ok: true, samples };
     },
