@@ -1,7 +1,7 @@
 import type { InferenceBlock } from '../../server/contract/index.js';
 
-/** The model the simulated GPU nodes serve; the tokens/s per GPU in fleet.ts are vLLM figures for a model this size. */
-export const SIM_MODEL = 'meta-llama/Llama-3.1-8B-Instruct';
+/** The model the simulated GPU nodes serve; the tokens/s per GPU in fleet.ts are production figures for this size. */
+export const SIM_MODEL = 'meta-llama/Llama-3.1-70B-Instruct';
 
 /**
  * Inference demand over the day, 0..1 of a node's capacity: lowest near 04:00, highest near 16:00 (site clock =

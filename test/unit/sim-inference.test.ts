@@ -18,8 +18,8 @@ describe('simulated inference nodes', () => {
       expect(node.inference?.server).toBe('vllm');
       expect(node.inference?.generation_tokens_per_s).toBe(node.tokens_per_s);
       const perGpu = (node.tokens_per_s ?? 0) / node.gpus.length;
-      expect(perGpu).toBeGreaterThan(300);
-      expect(perGpu).toBeLessThan(3300);
+      expect(perGpu).toBeGreaterThan(300); // noon demand ≈ 72 % of 1,300–1,800 tok/s per GPU
+      expect(perGpu).toBeLessThan(1800);
     }
   });
 

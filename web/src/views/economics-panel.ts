@@ -12,7 +12,7 @@ function sideRows(side: MiningEconomics | InferenceEconomics): string {
     <dt>Power cost / day</dt><dd>${usd(side.power_cost_usd_per_day)}</dd>
     <dt>Margin / day</dt><dd class="${tone(side.margin_usd_per_day)}">${usd(side.margin_usd_per_day)}</dd>
     <dt>Margin / MW / day</dt><dd class="${tone(side.margin_usd_per_mw_day)}">${usd(side.margin_usd_per_mw_day)}</dd>
-    <dt>Measured power</dt><dd>${fmtNum(side.power_mw, 3)} MW</dd>`;
+    <dt title="${'gpus' in side ? 'GPU board power as nvidia-smi or DCGM reads it: hosts and cooling not included' : 'power the miners report or measure'}">Measured power</dt><dd>${fmtNum(side.power_mw, 3)} MW</dd>`;
 }
 
 function render(e: Economics, siteId: string | null): string {
