@@ -38,6 +38,16 @@ export class InferenceRates {
   private previous: { reading: Reading; ts: number } | null = null;
 
   update(reading: Reading, ts: number): InferenceBlock {
+    const { block, commit } = this.compute(reading, ts);
+    commit();
+    return block;
+  }
+
+  /**
+   * The block for this reading, and `commit` to make the reading the base of the next rates. A caller whose sample
+   * is not sent (its GPU source failed) does not commit, so the next rates span back to the last sample sent.
+   */
+  compute(reading: Reading, ts: number): { block: InferenceBlock; commit: () => void } {
     const prev = this.previous && this.previous.reading.server === reading.server ? this.previous : null;
     const seconds = prev ? (ts - prev.ts) / 1000 : 0;
     const rate = (key: keyof Reading['counters'], digits: number): number | null => {
@@ -46,8 +56,7 @@ export class InferenceRates {
     };
     const ttft = windowed(reading.ttft, prev ? prev.reading.ttft : undefined);
     const tpot = windowed(reading.tpot, prev ? prev.reading.tpot : undefined);
-    this.previous = { reading, ts };
-    return {
+    const block: InferenceBlock = {
       server: reading.server,
       model: reading.model === null ? null : reading.model.slice(0, 512),
       prompt_tokens_per_s: rate('promptTokens', 2),
@@ -60,6 +69,7 @@ export class InferenceRates {
       tpot_p50_ms: ms(tpot && quantile(0.5, tpot)),
       kv_cache_usage_pct: reading.kvCachePct === null ? null : round(reading.kvCachePct, 2),
     };
+    return { block, commit: () => void (this.previous = { reading, ts }) };
   }
 }
 

@@ -14,7 +14,7 @@ export interface InferenceSourceOptions {
   maxBytes?: number;
 }
 
-export type InferenceResult = { ok: true; block: InferenceBlock; warnings: string[] } | { ok: false; error: string };
+export type InferenceResult = { ok: true; block: InferenceBlock; warnings: string[]; commit: () => void } | { ok: false; error: string };
 
 /** Scrapes one inference server and keeps the previous reading, so each call yields rates since the last. */
 export class InferenceScraper {
@@ -40,7 +40,8 @@ export class InferenceScraper {
     const read = readInferenceMetrics(text, this.options.server);
     if (!read.ok) return { ok: false, error: `${this.options.url}: ${read.error}` };
     const warnings = read.malformed > 0 ? [`${read.malformed} malformed lines in ${this.options.url}`] : [];
-    return { ok: true, block: this.rates.update(read.reading, ts), warnings };
+    const { block, commit } = this.rates.compute(read.reading, ts);
+    return { ok: true, block, warnings, commit };
   }
 }
 
@@ -67,6 +68,7 @@ export function createInferenceSource(options: InferenceSourceOptions): PollSour
       const ts = Date.now();
       const result = await scraper.scrape(ts);
       if (!result.ok) return { ok: false, error: result.error };
+      result.commit();
       const sample: GpuSample = {
         schema: SCHEMA_VERSION,
         kind: 'gpu',
@@ -102,7 +104,8 @@ export function withInference(gpu: PollSource, scraper: InferenceScraper): PollS
       const ts = Date.now();
       const scraping = scraper.scrape(ts);
       const [result, inference] = await Promise.all([gpu.poll(), scraping]);
-      if (!result.ok) return result;
+      if (!result.ok) return result; // no sample: the scrape is not committed, the next rates reach back further
+      if (inference.ok) inference.commit();
       const samples: Sample[] = result.samples.map((s) => {
         if (s.kind !== 'gpu' || s.rig !== gpu.rig) return s;
         return inference.ok ? { ...attachInference(s, inference.block, inference.warnings), ts } : attachInference(s, null, [inference.error]);

@@ -80,7 +80,9 @@ describe.skipIf(!available)('inference server → agent → Mosquitto → server
         site: SITE,
         agent_id: 'e2e-agent',
         interval_s: 1,
-        timeout_ms: 3000,
+        // Generous: a poll the agent gives up on is a sample lost after its scrape, and the rate check below pairs
+        // each stored sample with the one before it.
+        timeout_ms: 15_000,
         batch_window_ms: 500,
         mqtt: { url: mosquitto.url, reconnect: { initial_ms: 100, max_ms: 500 } },
         sources: [

@@ -222,6 +222,20 @@ describe('inference source', () => {
     const joined = withInference(gpu, new InferenceScraper({ url: server.url, server: 'auto', timeoutMs: 2000 }));
     const ok = await joined.poll();
     expect(ok.ok && ok.samples[0]?.kind === 'gpu' && ok.samples[0].inference?.model).toBe('meta/llama-3.1-8b-instruct');
+    // A GPU poll that fails sends nothing, so its scrape is not the base of the next rates.
+    let gpuUp = true;
+    const flaky: PollSource = { ...gpu, poll: async () => (gpuUp ? gpu.poll() : { ok: false, error: 'nvidia-smi timed out' }) };
+    const counting = await startFakeInferenceServer((n) => setMetric(capture, 'generation_tokens_total', n * 1000));
+    const withFlaky = withInference(flaky, new InferenceScraper({ url: counting.url, server: 'auto', timeoutMs: 2000 }));
+    const first = await withFlaky.poll(); // scrape 0, sent
+    gpuUp = false;
+    expect((await withFlaky.poll()).ok).toBe(false); // scrape 1, nothing sent
+    gpuUp = true;
+    const after = await withFlaky.poll(); // scrape 2: 2,000 tokens since the last sample sent
+    await counting.close();
+    const [s0, s2] = [first, after].map((r) => (r.ok ? r.samples[0] : undefined));
+    if (s0?.kind !== 'gpu' || s2?.kind !== 'gpu' || !s2.inference) throw new Error('no inference block');
+    expect(s2.inference.generation_tokens_per_s).toBeCloseTo(2000 / ((s2.ts - s0.ts) / 1000), 1);
     const dead = withInference(gpu, new InferenceScraper({ url: 'http://127.0.0.1:1/metrics', server: 'auto', timeoutMs: 2000 }));
     const result = await dead.poll();
     expect(result.ok).toBe(true);
