@@ -80,6 +80,15 @@ describe.skipIf(!hasService('chromium', 'chromium'))('live money per MW in headl
     await page.screenshot({ path: `${ARTIFACTS}/economics-site.png`, fullPage: true });
   }, 60_000);
 
+  it('the planner says its tokens/s per GPU is measured on the fleet’s inference nodes', async () => {
+    await page.goto(`${rigline.httpUrl}/planner`);
+    const note = await page.waitForSelector('[data-testid="tokens-provenance"]');
+    const text = (await note.textContent()) ?? '';
+    expect(text).toContain('measured');
+    const { body } = await getJson<{ input: { ai: { tokens_per_s_per_gpu: number } } }>(rigline, '/api/plan/baseline');
+    expect(text).toContain(`${body.input.ai.tokens_per_s_per_gpu} tok/s per busy GPU`);
+  }, 60_000);
+
   it('a GPU node’s page shows its inference server', async () => {
     const gpuRig = model.sites[0]!.rigs.find((r) => r.kind === 'gpu')!.id;
     await page.goto(`${rigline.httpUrl}/rigs/${gpuRig}`);
