@@ -69,20 +69,23 @@ function tally(site: SiteInput): Tally {
 
 const perMw = (usd: number, mw: number): number | null => (mw > 0 ? roundTo(usd / mw, 2) : null);
 
+/** The money fields both sides share: per day, and per MW of the power that side draws. */
+function money(revenue: number, costUsdDay: number, powerKw: number) {
+  const mw = powerKw / 1000;
+  return {
+    power_mw: roundTo(mw, 6),
+    revenue_usd_per_day: roundTo(revenue, 2),
+    power_cost_usd_per_day: roundTo(costUsdDay, 2),
+    margin_usd_per_day: roundTo(revenue - costUsdDay, 2),
+    revenue_usd_per_mw_day: perMw(revenue, mw),
+    margin_usd_per_mw_day: perMw(revenue - costUsdDay, mw),
+  };
+}
+
 function mining(t: Tally, market: MarketSnapshot): MiningEconomics {
   // Pool fee comes off the gross hashprice: what the operator is paid.
   const revenue = (t.hashrateThs / 1000) * market.hashprice_usd_per_ph_day * (1 - market.pool_fee);
-  const mw = t.asicPowerKw / 1000;
-  return {
-    rigs: t.asicRigs,
-    hashrate_ths: roundTo(t.hashrateThs, 3),
-    power_mw: roundTo(mw, 6),
-    revenue_usd_per_day: roundTo(revenue, 2),
-    power_cost_usd_per_day: roundTo(t.asicCostUsdDay, 2),
-    margin_usd_per_day: roundTo(revenue - t.asicCostUsdDay, 2),
-    revenue_usd_per_mw_day: perMw(revenue, mw),
-    margin_usd_per_mw_day: perMw(revenue - t.asicCostUsdDay, mw),
-  };
+  return { rigs: t.asicRigs, hashrate_ths: roundTo(t.hashrateThs, 3), ...money(revenue, t.asicCostUsdDay, t.asicPowerKw) };
 }
 
 function inference(t: Tally, prices: Prices): InferenceEconomics {
@@ -90,7 +93,6 @@ function inference(t: Tally, prices: Prices): InferenceEconomics {
     prices.basis === 'tokens'
       ? ((t.genTps * 86_400) / 1e6) * prices.usd_per_million_tokens + ((t.promptTps * 86_400) / 1e6) * prices.usd_per_million_prompt_tokens
       : t.busyGpus * 24 * prices.gpu_hour_usd;
-  const mw = t.gpuPowerKw / 1000;
   return {
     basis: prices.basis,
     nodes: t.gpuNodes,
@@ -99,12 +101,7 @@ function inference(t: Tally, prices: Prices): InferenceEconomics {
     generation_tokens_per_s: roundTo(t.genTps, 2),
     prompt_tokens_per_s: roundTo(t.promptTps, 2),
     tokens_per_joule: t.genTps > 0 && t.gpuPowerKw > 0 ? roundTo(t.genTps / (t.gpuPowerKw * 1000), 4) : null,
-    power_mw: roundTo(mw, 6),
-    revenue_usd_per_day: roundTo(revenue, 2),
-    power_cost_usd_per_day: roundTo(t.gpuCostUsdDay, 2),
-    margin_usd_per_day: roundTo(revenue - t.gpuCostUsdDay, 2),
-    revenue_usd_per_mw_day: perMw(revenue, mw),
-    margin_usd_per_mw_day: perMw(revenue - t.gpuCostUsdDay, mw),
+    ...money(revenue, t.gpuCostUsdDay, t.gpuPowerKw),
   };
 }
 
