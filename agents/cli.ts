@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { stringify as toYaml } from 'yaml';
-import { toId } from '../server/contract/index.js';
+import { toId, type GpuSample } from '../server/contract/index.js';
 import { parseHostPort, probeCgminer } from './cgminer/index.js';
 import { parseCidr } from './scan/cidr.js';
 import { DEFAULT_MQTT_URL, scannedConfig } from './scan/agent-config.js';
@@ -11,6 +11,7 @@ import { redact } from './runtime/broker-log.js';
 import { readNvidiaSmi } from './nvidia-smi/source.js';
 import { toGpuSample } from './nvidia-smi/sample.js';
 import { mergeDcgm, scrapeDcgm } from './dcgm/dcgm.js';
+import { createInferenceSource } from './inference/source.js';
 import type { Agent } from './runtime/agent.js';
 import { AgentConfigError, loadAgentConfig, parseAgentConfig } from './runtime/config.js';
 import { formatAsicSample, formatGpuSample } from './runtime/probe-print.js';
@@ -24,6 +25,8 @@ usage:
   rigline-agent probe HOST[:PORT] [--json]         read one miner's cgminer API once and print it
   rigline-agent probe --nvidia-smi [--path BIN] [--format xml|csv|text] [--dcgm URL] [--json]
                                                    read the local GPUs once and print them
+  rigline-agent probe --inference URL [--server auto|vllm|sglang|tgi|triton|nim|llamacpp] [--json]
+                                                   read an inference server's /metrics once and print what it reports
   rigline-agent scan CIDR [--port N] [--json] [--site ID --write FILE [--agent-id ID] [--mqtt-url URL]
                      [--mqtt-username NAME]]       find miners in a subnet; --write saves a complete agent config
                                                    for them (broker from --mqtt-url, else $MQTT_URL, else local)
@@ -68,6 +71,15 @@ async function probeGpus(values: { path?: string; format?: string; dcgm?: string
   }
   const sample = toGpuSample(report, { site: 'probe', rig: 'probe', ts: Date.now(), intervalS: 10, hostModel: null, errors });
   console.log(values.json ? JSON.stringify(sample, null, 2) : formatGpuSample(sample));
+}
+
+async function probeInference(url: string, server: string, json: boolean): Promise<void> {
+  const servers = ['auto', 'vllm', 'sglang', 'tgi', 'triton', 'nim', 'llamacpp'] as const;
+  if (!servers.includes(server as (typeof servers)[number])) throw new UsageError(`--server must be one of ${servers.join(', ')}, got ${server}`);
+  const result = await createInferenceSource({ site: 'probe', rig: 'probe', url, server: server as (typeof servers)[number], timeoutMs: 10_000, intervalS: 10 }).poll();
+  if (!result.ok) throw new Error(result.error);
+  const sample = result.samples[0] as GpuSample;
+  console.log(json ? JSON.stringify(sample, null, 2) : formatGpuSample(sample));
 }
 
 async function probeMiner(target: string, json: boolean): Promise<void> {
@@ -142,6 +154,8 @@ async function main(argv: string[]): Promise<void> {
       path: { type: 'string' },
       format: { type: 'string' },
       dcgm: { type: 'string' },
+      inference: { type: 'string' },
+      server: { type: 'string' },
       port: { type: 'string' },
       site: { type: 'string' },
       write: { type: 'string' },
@@ -161,6 +175,7 @@ async function main(argv: string[]): Promise<void> {
       return run(values.config ?? process.env.RIGLINE_AGENT_CONFIG ?? '/etc/rigline-agent/agent.yaml');
     case 'probe':
       if (values['nvidia-smi']) return probeGpus(values);
+      if (values.inference) return probeInference(values.inference, values.server ?? 'auto', values.json);
       if (rest.length !== 1) throw new UsageError('probe needs HOST[:PORT] or --nvidia-smi');
       return probeMiner(rest[0] as string, values.json);
     case 'scan':

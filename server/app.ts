@@ -9,6 +9,8 @@ import type { Logger } from 'pino';
 import { startAlerts, type AlertService } from './alerts/service.js';
 import { alertRoutes } from './api/alert-routes.js';
 import { alertWorkflowRoutes } from './api/alert-workflow-routes.js';
+import { economicsRoutes } from './api/economics-routes.js';
+import { EconomicsService } from './economics/service.js';
 import { errorHandler, notFound } from './api/errors.js';
 import { setupSecurity, type Security } from './auth/index.js';
 import type { MqttCredentials } from './auth/broker-auth.js';
@@ -57,6 +59,8 @@ export interface Rigline {
   /** The separate Prometheus listener's URL (`metrics.port`), else null. */
   metricsUrl: string | null;
   alerts: AlertService;
+  /** Live money per site and fleet (GET /api/economics, socket 'economics'). */
+  economics: EconomicsService;
   stop(): Promise<void>;
 }
 
@@ -156,6 +160,8 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   api.use(planRoutes({ state, store, config }, runPlan));
   api.use(savedPlanRoutes(savedPlans, runPlan));
   api.use(rigOwnerRoutes(rigSites, log));
+  const economics = new EconomicsService(state, config, log);
+  api.use(economicsRoutes(economics));
   api.use(notFound);
   const webDir = resolve(config.server.web_dir);
   if (existsSync(webDir)) {
@@ -201,6 +207,8 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
         }, log)
       : null;
   broadcaster.start();
+  economics.start((e) => (broadcaster.localOnly ? broadcaster.io.local : broadcaster.io).emit('economics', e), () => broadcaster.io.engine.clientsCount > 0);
+  broadcaster.io.on('connection', (socket) => socket.emit('economics', economics.current()));
   const forgetAfterMs = durationMs(config.ingest.forget_after);
   const sweeper = setInterval(() => {
     state.sweep();
@@ -222,8 +230,10 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
     http,
     metricsUrl,
     alerts,
+    economics,
     async stop() {
       alerts.stop();
+      economics.stop();
       await alertSync?.stop();
       clearInterval(sweeper);
       clearInterval(rollupWriter);

@@ -39,6 +39,17 @@ const DcgmSourceConfig = z
   })
   .strict();
 
+const InferenceSourceConfig = z
+  .object({
+    type: z.literal('inference'),
+    /** The GPU node the server runs on: its block joins that rig's nvidia-smi or DCGM sample, or stands alone. */
+    rig: RigId,
+    /** The server's Prometheus endpoint, e.g. http://127.0.0.1:8000/metrics (vLLM). */
+    url: z.string().url().refine((u) => /^https?:/i.test(u), 'must be an http(s) URL'),
+    server: z.enum(['auto', 'vllm', 'sglang', 'tgi', 'triton', 'nim', 'llamacpp']).default('auto'),
+  })
+  .strict();
+
 export const AgentConfigSchema = z
   .object({
     site: SiteId,
@@ -79,7 +90,7 @@ export const AgentConfigSchema = z
       })
       .strict()
       .prefault({}),
-    sources: z.array(z.discriminatedUnion('type', [CgminerSourceConfig, NvidiaSmiSourceConfig, DcgmSourceConfig])).min(1, 'list at least one source'),
+    sources: z.array(z.discriminatedUnion('type', [CgminerSourceConfig, NvidiaSmiSourceConfig, DcgmSourceConfig, InferenceSourceConfig])).min(1, 'list at least one source'),
     spool: z
       .object({
         dir: z.string().min(1).default('/var/lib/rigline-agent/spool'),
@@ -109,18 +120,37 @@ function crossFieldProblems(config: AgentConfig): string[] {
   const seen = new Map<string, number>();
   const rigs = new Map<string, number>();
   config.sources.forEach((source, i) => {
-    const key = source.type === 'cgminer' ? `${source.host}:${source.port}` : source.type === 'dcgm' ? source.url : `nvidia-smi:${source.path}`;
+    const key =
+      source.type === 'cgminer' ? `${source.host}:${source.port}` : source.type === 'dcgm' || source.type === 'inference' ? source.url : `nvidia-smi:${source.path}`;
     const first = seen.get(key);
     if (first !== undefined) return void problems.push(`sources.${i}: duplicates sources.${first} (${key})`);
     seen.set(key, i);
     const rig = sourceRig(source);
+    // An inference server joins its node's GPU sample: it shares the rig of that node's GPU source (checked below).
+    if (source.type === 'inference') return;
     const owner = rigs.get(rig);
     if (owner !== undefined) problems.push(`sources.${i}.rig: ${rig} is already the rig of sources.${owner}`);
     else rigs.set(rig, i);
   });
+  problems.push(...inferenceRigProblems(config));
   if (config.mqtt.reconnect.max_ms < config.mqtt.reconnect.initial_ms) {
     problems.push('mqtt.reconnect.max_ms: must not be below mqtt.reconnect.initial_ms');
   }
+  return problems;
+}
+
+/** One inference server per rig, and never on a miner's rig id. */
+function inferenceRigProblems(config: AgentConfig): string[] {
+  const problems: string[] = [];
+  const byRig = new Map<string, number>();
+  config.sources.forEach((source, i) => {
+    if (source.type !== 'inference') return;
+    const first = byRig.get(source.rig);
+    if (first !== undefined) return void problems.push(`sources.${i}.rig: ${source.rig} already has the inference server of sources.${first}`);
+    byRig.set(source.rig, i);
+    const miner = config.sources.findIndex((s) => s.type === 'cgminer' && sourceRig(s) === source.rig);
+    if (miner >= 0) problems.push(`sources.${i}.rig: ${source.rig} is the ASIC rig of sources.${miner}, not a GPU node`);
+  });
   return problems;
 }
 

@@ -23,6 +23,15 @@ export function formatGpuSample(sample: GpuSample): string {
       ].join(' '),
     );
   }
+  const inf = sample.inference;
+  if (inf) {
+    // One scrape has no rates yet: gauges and the server's lifetime percentiles.
+    lines.push(
+      `inference ${inf.server} ${show(inf.model)}  running ${show(inf.requests_running)} waiting ${show(inf.requests_waiting)}  ` +
+        `TTFT p50 ${show(inf.ttft_p50_ms, ' ms')} p99 ${show(inf.ttft_p99_ms, ' ms')}  TPOT p50 ${show(inf.tpot_p50_ms, ' ms')}  KV ${show(inf.kv_cache_usage_pct, '%')}  ` +
+        `gen ${show(inf.generation_tokens_per_s, ' tok/s')}`,
+    );
+  }
   for (const error of sample.errors) lines.push(`! ${error}`);
   return lines.join('\n');
 }

@@ -9,9 +9,13 @@ export interface SimGpuModel {
   tokens_per_s_per_gpu: number;
 }
 
+/**
+ * Generated tokens/s per GPU at full load serving Llama-3.1-70B with vLLM: about half of MLPerf Inference's
+ * Llama 2 70B offline results per GPU (~3,000 H100, ~4,000 H200), the planner's default realism.
+ */
 export const GPU_NODES: readonly SimGpuModel[] = [
-  { name: 'NVIDIA H100 80GB HBM3', gpus: 8, memory_total_mib: 81559, power_limit_w: 700, tokens_per_s_per_gpu: 2400 },
-  { name: 'NVIDIA H200', gpus: 8, memory_total_mib: 143771, power_limit_w: 700, tokens_per_s_per_gpu: 3300 },
+  { name: 'NVIDIA H100 80GB HBM3', gpus: 8, memory_total_mib: 81559, power_limit_w: 700, tokens_per_s_per_gpu: 1300 },
+  { name: 'NVIDIA H200', gpus: 8, memory_total_mib: 143771, power_limit_w: 700, tokens_per_s_per_gpu: 1800 },
 ];
 
 const ASIC_MIX = ['Antminer S19j Pro', 'Antminer S19 XP', 'Antminer S21', 'Antminer S21 XP', 'Whatsminer M50', 'Whatsminer M60'];

@@ -3,6 +3,7 @@ import type { SimRig, SimSite } from './fleet.js';
 import type { FaultKind } from './faults.js';
 import { draw } from './rng.js';
 import { roundTo } from '../../server/util/round.js';
+import { demandAt, inferenceBlock } from './inference.js';
 
 export interface SampleContext {
   seed: number;
@@ -94,9 +95,11 @@ function gpuSample(_site: SimSite, rig: SimRig, fault: FaultKind | null, ctx: Sa
   const node = rig.gpu;
   if (!node) throw new Error(`rig ${rig.id} has no GPU model`);
   const noise = (key: string): number => draw(ctx.seed, rig.id, ctx.seq, key);
+  const demand = demandAt(ctx.tsMs);
   const gpus: Gpu[] = Array.from({ length: node.gpus }, (_, index) => {
     const failed = fault === 'gpu_xid' && index === 3;
-    const util = failed ? 0 : Math.round(55 + 40 * noise(`u${index}`));
+    // Utilization follows the day's inference demand (agents/sim/inference.ts), with per-GPU jitter.
+    const util = failed ? 0 : Math.round(Math.min(100, Math.max(5, 100 * demand + 12 * (noise(`u${index}`) - 0.5))));
     return {
       index,
       uuid: `GPU-${rig.id}-${index}`,
@@ -127,6 +130,7 @@ function gpuSample(_site: SimSite, rig: SimRig, fault: FaultKind | null, ctx: Sa
     driver_version: '570.133.20',
     gpus,
     tokens_per_s: Math.round(tokens),
+    inference: inferenceBlock(tokens, gpus.reduce((sum, g) => sum + (g.utilization_pct ?? 0), 0) / (100 * node.gpus), noise),
     power_w: roundTo(gpus.reduce((sum, g) => sum + (g.power_w ?? 0), 0), 1),
     power_source: 'measured',
     errors: fault === 'gpu_xid' ? ['Xid 79: GPU has fallen off the bus (GPU 3)'] : [],

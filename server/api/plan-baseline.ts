@@ -3,6 +3,7 @@ import type { FleetState } from '../fleet/state.js';
 import type { Baseline, BaselineSite, PlanInputRaw } from '../planner/contract.js';
 import type { HistoryStore, SeriesMetric } from '../store/types.js';
 import { roundTo } from '../util/round.js';
+import { applyMeasuredTokens, measuredInference } from './inference-baseline.js';
 
 
 async function windowMean(store: HistoryStore, site: string, metric: SeriesMetric, from: number, to: number): Promise<{ mean: number | null; points: number }> {
@@ -67,6 +68,7 @@ async function baselineSite(id: string, state: FleetState, store: HistoryStore, 
       rigs: asics.length,
       window_points: hashrate.points,
     },
+    inference: null,
   };
 }
 
@@ -76,6 +78,9 @@ export async function buildBaseline(state: FleetState, store: HistoryStore, conf
   const ids = [...new Set([...state.siteIds(), ...config.sites.map((s) => s.id)])].sort();
   const sites = (await Promise.all(ids.map((id) => baselineSite(id, state, store, config, from, now)))).filter((s): s is BaselineSite => s !== null);
   const p = config.planner;
+  const inference = measuredInference(state, sites.map((s) => s.id));
+  for (const site of sites) site.inference = inference.perSite.get(site.id) ?? null;
+  const tokens = applyMeasuredTokens({ ...p.ai }, inference.fleet);
   const input: PlanInputRaw = {
     market: { ...p.market },
     sites: sites.map((s) => ({
@@ -87,9 +92,9 @@ export async function buildBaseline(state: FleetState, store: HistoryStore, conf
       efficiency_jth: s.efficiency_jth ?? p.default_efficiency_jth,
       ai_eligible: s.ai_eligible,
     })),
-    ai: { ...p.ai },
+    ai: tokens.ai,
     finance: { ...p.finance },
     constraints: { ...p.constraints },
   };
-  return { window: { from, to: now }, sites, input };
+  return { window: { from, to: now }, sites, input, ai_provenance: tokens.provenance };
 }

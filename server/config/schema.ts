@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { SiteId } from '../contract/index.js';
 import { AuthSchema, IngestGuardsSchema, TlsFiles } from './security-schema.js';
 import { AlertsConfigSchema } from './alerts-schema.js';
+import { MarketConfigSchema } from './market-schema.js';
 import { PlannerConfigSchema } from './planner.js';
 import { LogConfig } from './yaml-file.js';
 import { MetricsConfigSchema } from './metrics-schema.js';
@@ -173,6 +174,8 @@ export const ConfigSchema = z
     planner: PlannerConfigSchema,
     /** Prometheus /metrics (server/config/metrics-schema.ts). */
     metrics: MetricsConfigSchema,
+    /** Live market inputs and pricing for GET /api/economics (server/config/market-schema.ts). */
+    market: MarketConfigSchema,
     log: LogConfig,
   })
   .strict();

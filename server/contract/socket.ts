@@ -1,5 +1,6 @@
 import type { Alert } from './alerts.js';
 import type { FleetRollup, RigView, SiteRollup } from './api.js';
+import type { Economics } from './economics.js';
 
 /**
  * socket.io events. The server pushes at most once per realtime interval. Every client receives 'fleet';
@@ -24,6 +25,8 @@ export interface ServerToClientEvents {
   site: (update: SiteUpdate) => void;
   /** The alert as it is now, after any change (opened, acknowledged, updated message, resolved). */
   alert: (alert: Alert) => void;
+  /** Live money per site and fleet (GET /api/economics), every market.push_interval_ms while clients are connected. */
+  economics: (economics: Economics) => void;
 }
 
 export interface ClientToServerEvents {

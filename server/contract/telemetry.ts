@@ -125,6 +125,30 @@ export const Gpu = z.object({
 });
 export type Gpu = z.infer<typeof Gpu>;
 
+/** Inference servers an agent reads (agents/inference/dialects.ts). */
+export const InferenceServer = z.enum(['vllm', 'sglang', 'tgi', 'triton', 'nim', 'llamacpp']);
+export type InferenceServer = z.infer<typeof InferenceServer>;
+
+/**
+ * What the node's inference server did since the agent's previous poll: counters turned into per-second rates,
+ * latency percentiles from the histograms' new observations. null where the server does not report a figure (TGI
+ * has no time-to-first-token histogram, Triton counts requests but not tokens) or nothing happened to measure.
+ */
+export const InferenceBlock = z.object({
+  server: InferenceServer,
+  model: text.nullable(),
+  prompt_tokens_per_s: nullableNonNeg,
+  generation_tokens_per_s: nullableNonNeg,
+  requests_per_s: nullableNonNeg,
+  requests_running: nullableNonNeg,
+  requests_waiting: nullableNonNeg,
+  ttft_p50_ms: nullableNonNeg,
+  ttft_p99_ms: nullableNonNeg,
+  tpot_p50_ms: nullableNonNeg,
+  kv_cache_usage_pct: z.number().min(0).max(100).nullable(),
+});
+export type InferenceBlock = z.infer<typeof InferenceBlock>;
+
 export const GpuSample = z.object({
   ...sampleBase,
   kind: z.literal('gpu'),
@@ -133,6 +157,8 @@ export const GpuSample = z.object({
   gpus: z.array(Gpu).max(64),
   /** Inference throughput of the node, when the serving stack reports it. */
   tokens_per_s: nullableNonNeg,
+  /** The node's inference server, when the agent reads one; absent from agents older than the inference source. */
+  inference: InferenceBlock.nullable().optional(),
 });
 export type GpuSample = z.infer<typeof GpuSample>;
 

@@ -277,6 +277,23 @@ export interface PlanResult {
 
 export type Provenance = 'measured' | 'config' | 'assumed';
 
+/**
+ * What a site's GPU nodes serve now, from their inference servers (agent source `inference`) and GPU telemetry.
+ * Tokens are generated tokens; a busy GPU is a whole GPU times its utilization.
+ */
+export interface BaselineInference {
+  nodes: number;
+  gpus: number;
+  busy_gpus: number;
+  generation_tokens_per_s: number;
+  /** Generated tokens/s per busy GPU: what one GPU serves while it works (the `tokens` model's tokens/s per GPU). */
+  tokens_per_s_per_gpu: number | null;
+  /** Mean utilization of the site's whole GPUs, 0..1. */
+  utilization: number | null;
+  power_kw: number;
+  tokens_per_joule: number | null;
+}
+
 export interface BaselineSite {
   id: string;
   name: string;
@@ -296,6 +313,8 @@ export interface BaselineSite {
     rigs: number;
     window_points: number;
   };
+  /** Live inference at the site; null when it has no GPU node reporting tokens. */
+  inference: BaselineInference | null;
 }
 
 export interface Baseline {
@@ -303,4 +322,9 @@ export interface Baseline {
   sites: BaselineSite[];
   /** A complete plan input built from the baseline and the configured assumptions; post it as is. */
   input: PlanInputRaw;
+  /**
+   * Where the `tokens` model's figures in `input.ai` come from: `measured` when GPU nodes report tokens (tokens/s per
+   * busy GPU, realism 1, and under the tokens model the measured utilization), else `config` (benchmark × realism).
+   */
+  ai_provenance: { tokens_per_s_per_gpu: Provenance; throughput_realism: Provenance; utilization: Provenance };
 }

@@ -27,6 +27,7 @@ export function sampleMetrics(sample: Sample): MetricValues {
       efficiency_jth: ths && sample.power_w !== null ? sample.power_w / ths : null,
       temp_c: max(sample.boards.flatMap((b) => [b.temp_c, b.chip_temp_c])),
       gpu_util_pct: null,
+      tokens_per_s: null,
     };
   }
   return {
@@ -35,6 +36,8 @@ export function sampleMetrics(sample: Sample): MetricValues {
     efficiency_jth: null,
     temp_c: max(sample.gpus.map((g) => g.temp_c)),
     gpu_util_pct: mean(sample.gpus.filter((g) => !g.mig).map((g) => g.utilization_pct)),
+    // Generated tokens per second (the inference server's, or the serving stack's own figure).
+    tokens_per_s: sample.tokens_per_s,
   };
 }
 
@@ -45,5 +48,6 @@ export function siteMetrics(site: SiteRollup): MetricValues {
     efficiency_jth: site.efficiency_jth,
     temp_c: null,
     gpu_util_pct: site.gpus.utilization_pct,
+    tokens_per_s: null,
   };
 }

@@ -1,6 +1,6 @@
 import type { Sample, SiteRollup } from '../contract/index.js';
 
-export const SERIES_METRICS = ['hashrate_ths', 'power_kw', 'efficiency_jth', 'temp_c', 'gpu_util_pct'] as const;
+export const SERIES_METRICS = ['hashrate_ths', 'power_kw', 'efficiency_jth', 'temp_c', 'gpu_util_pct', 'tokens_per_s'] as const;
 export type SeriesMetric = (typeof SERIES_METRICS)[number];
 
 export interface SeriesQuery {

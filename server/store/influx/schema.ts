@@ -1,4 +1,4 @@
-import type { AsicSample, GpuSample, Sample, SiteRollup } from '../../contract/index.js';
+import type { AsicSample, GpuSample, InferenceBlock, Sample, SiteRollup } from '../../contract/index.js';
 import { sampleMetrics, siteMetrics, type MetricValues } from '../metrics.js';
 import { SERIES_METRICS } from '../types.js';
 import { PointBuilder, SeriesMemo, seriesHead } from './line-protocol.js';
@@ -8,7 +8,7 @@ import { PointBuilder, SeriesMemo, seriesHead } from './line-protocol.js';
  * low-cardinality values: site, rig, kind, model, firmware and board/gpu/pool index. Serial numbers, URLs, pool
  * users, errors and other free text are fields, so they never create series.
  */
-export const MEASUREMENTS = { rig: 'rig', board: 'board', gpu: 'gpu', pool: 'pool', site: 'site' } as const;
+export const MEASUREMENTS = { rig: 'rig', board: 'board', gpu: 'gpu', pool: 'pool', site: 'site', inference: 'inference' } as const;
 
 /** Measurements the 1-minute and 1-hour rollups cover, and the fields they roll up (the history API's metrics). */
 export const ROLLED_UP = [MEASUREMENTS.rig, MEASUREMENTS.site] as const;
@@ -150,9 +150,9 @@ function gpuLines(s: GpuSample, out: EncodedSample): void {
   const rig = PointBuilder.withHead(heads.rig);
   metricFields(rig, sampleMetrics(s))
     .float('power_w', s.power_w)
-    .str('power_source', s.power_source)
-    .float('tokens_per_s', s.tokens_per_s);
+    .str('power_source', s.power_source);
   common(rig, s, out);
+  if (s.inference) inferenceLine(s, s.inference, out);
   for (const g of s.gpus) {
     const line = PointBuilder.withHead(partHead(heads, MEASUREMENTS.gpu, g.index, g.name))
       .str('uuid', g.uuid)
@@ -170,6 +170,28 @@ function gpuLines(s: GpuSample, out: EncodedSample): void {
       .line(s.ts);
     if (line) push(out, line);
   }
+}
+
+/** What a GPU node's inference server did: one point per sample that carries an inference block. */
+function inferenceLine(s: GpuSample, b: InferenceBlock, out: EncodedSample): void {
+  const line = PointBuilder.start(MEASUREMENTS.inference, [
+    ['model', b.model],
+    ['rig', s.rig],
+    ['server', b.server],
+    ['site', s.site],
+  ])
+    .float('prompt_tokens_per_s', b.prompt_tokens_per_s)
+    .float('generation_tokens_per_s', b.generation_tokens_per_s)
+    .float('requests_per_s', b.requests_per_s)
+    .float('requests_running', b.requests_running)
+    .float('requests_waiting', b.requests_waiting)
+    .float('ttft_p50_ms', b.ttft_p50_ms)
+    .float('ttft_p99_ms', b.ttft_p99_ms)
+    .float('tpot_p50_ms', b.tpot_p50_ms)
+    .float('kv_cache_usage_pct', b.kv_cache_usage_pct)
+    .bool('historical', s.historical)
+    .line(s.ts);
+  if (line) push(out, line);
 }
 
 /** Fields every rig point carries; interval_s is always present, so a rig point is never empty. */

@@ -8,6 +8,7 @@ import { FIELD_GROUPS, parseValue, setPath } from './fields.js';
 import { savedPlansPanel } from './saved.js';
 import './planner.css';
 import { assumptionsForm, marketLine, planTable, sitesTable, totalsTiles } from './view.js';
+import { measuredTokensNote } from './measured-tokens.js';
 
 const DEBOUNCE_MS = 350;
 
@@ -50,6 +51,7 @@ export function mountPlanner(root: HTMLElement): () => void {
     section.innerHTML = `<h2>AI-pivot planner <span class="pl-status" data-testid="planner-status"></span></h2>
       <p class="pl-note">Sites come from the live fleet: <span class="prov measured">measured</span> over the last ${hours} h of telemetry,
       <span class="prov config">config</span> from <code>sites[]</code>, <span class="prov assumed">assumed</span> where neither knows. Edit any value.</p>
+      ${measuredTokensNote(b)}
       <div class="pl-error-slot"></div>
       <div class="pl-layout"><div>${assumptionsForm(plan)}<div class="pl-saved"></div></div>
       <div><h3>Sites</h3>${b.sites.length ? sitesTable(b.sites, plan, hours) : '<p class="pl-note" data-testid="no-sites">No site reports telemetry yet and config lists none.</p>'}

@@ -3,6 +3,7 @@ import { loadSeries, PALETTE, parseRange, rangeBar, RANGES, timeChart, type Rang
 import { fmtHashrate, fmtNum, fmtOrDash, fmtPower, h } from '../format.js';
 import { live, perFrame } from '../live.js';
 import { setQuery, type View } from '../router.js';
+import { mountEconomics } from './economics-panel.js';
 import { ackButtons, alertRow, statusBar, tile } from './widgets.js';
 
 /** Charts show at most this many sites (largest first); the table below lists every site. */
@@ -15,6 +16,7 @@ export const overviewView: View = (root, _params, query) => {
     <section class="page overview">
       <div class="page-head"><h1>Fleet</h1><span class="muted" id="updated"></span></div>
       <div class="tiles" id="tiles"><div class="loading">Waiting for the first fleet update…</div></div>
+      <div id="economics"></div>
       <div class="panel-head"><h2>Hashrate and power by site</h2><div id="range"></div></div>
       <div class="charts two"><div id="chart-hashrate"></div><div id="chart-power"></div></div>
       <div class="panel"><h2>Sites</h2><table class="grid" id="sites"><thead><tr>
@@ -127,7 +129,9 @@ export const overviewView: View = (root, _params, query) => {
   const renderAlertsSoon = perFrame(renderAlerts);
   const offs = [live.onFleet.on(render), live.onAlert.on(renderAlertsSoon), live.onAlertsLoaded.on(renderAlertsSoon)];
   const ackHandler = ackButtons(root);
+  const offEconomics = mountEconomics($('#economics'), null);
   return () => {
+    offEconomics();
     offs.forEach((off) => off());
     ackHandler();
     renderAlertsSoon.cancel();

@@ -5,6 +5,7 @@ import { loadSeries, PALETTE, parseRange, RANGES, rangeBar, timeChart, type Rang
 import { fmtAgo, fmtDuration, fmtNum, fmtTime, h } from '../format.js';
 import { live } from '../live.js';
 import { setQuery, type View } from '../router.js';
+import { inferencePanel } from './inference-panel.js';
 import { ackButtons, alertRow, statusPill, tile } from './widgets.js';
 
 const PROVENANCE: Record<string, string> = {
@@ -84,6 +85,7 @@ export const rigView: View = (root, params, query) => {
           { metric: 'gpu_util_pct', title: 'GPU utilization', unit: '%', color: '#3fb950' },
           { metric: 'power_kw', title: 'Power', unit: 'kW', color: '#f0883e' },
           { metric: 'temp_c', title: 'Hottest GPU', unit: '°C', color: '#ff7b72' },
+          { metric: 'tokens_per_s', title: 'Generated tokens / s', unit: 'tok/s', color: '#d2a8ff' },
         ]
       : [
           { metric: 'hashrate_ths', title: 'Hashrate', unit: 'TH/s', color: '#58a6ff' },
@@ -184,7 +186,7 @@ export const rigView: View = (root, params, query) => {
       <div class="tiles ${offline ? 'stale-figures' : ''}" data-stale="${offline}">${tiles.join('')}
         ${tile('Power', r.power_w === null ? '—' : `${fmtNum(r.power_w / 1000, 2)} <small>kW</small>`, { id: 'rig-power', raw: r.power_w, sub: r.power_source ? `<span class="prov ${r.power_source}" title="${PROVENANCE[r.power_source]}">${r.power_source}</span> ${PROVENANCE[r.power_source]}` : 'no power figure' })}
       </div>
-      ${r.kind === 'asic' ? asicSections(r) : gpuSection(r)}`;
+      ${r.kind === 'asic' ? asicSections(r) : `${inferencePanel(r.inference)}${gpuSection(r)}`}`;
     if (first) void loadHistory();
   };
 

@@ -1,4 +1,5 @@
 import type { FacetCounts, RigPage, RigSortKey, SiteRollup } from '../../../server/contract/index.js';
+import { mountEconomics } from './economics-panel.js';
 import { loadSeries, parseRange, rangeBar, RANGES, timeChart, type RangeKey } from '../charts.js';
 import { fmtHashrate, fmtNum, fmtOrDash, fmtPower, h } from '../format.js';
 import { live, perFrame } from '../live.js';
@@ -44,6 +45,7 @@ export const siteView: View = (root, params, query) => {
     <section class="page site">
       <div class="page-head"><div class="crumbs"><a href="/">Fleet</a> ›</div><h1 id="site-name">${h(siteId)}</h1><span class="muted" id="site-id">${h(siteId)}</span></div>
       <div class="tiles" id="tiles"></div>
+      <div id="economics"></div>
       <div class="panel-head"><h2>History</h2><div id="range"></div></div>
       <div class="charts two"><div id="chart-hashrate"></div><div id="chart-power"></div></div>
       <div class="panel" id="site-alerts-panel" hidden><h2>Open alerts at this site <a href="/alerts?site=${h(siteId)}" class="more">all alerts here →</a></h2>
@@ -187,8 +189,10 @@ export const siteView: View = (root, params, query) => {
   });
   void loadHistory();
   const off = live.onFleet.on(onFleet);
+  const offEconomics = mountEconomics($('#economics'), siteId);
   return () => {
     disposed = true;
+    offEconomics();
     document.removeEventListener('keydown', onKey);
     off();
     offAlerts.forEach((o) => o());
