@@ -97,7 +97,7 @@ export function greedy(candidates: readonly Candidate[], limits: Limits): Alloca
   return { shares, objective };
 }
 
-const STATUS_NAMES: Record<number, string> = {
+export const STATUS_NAMES: Record<number, string> = {
   7: 'optimal',
   11: 'objective_bound',
   12: 'objective_target',

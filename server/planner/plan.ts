@@ -1,7 +1,11 @@
 import { describeIssues, PlanInput, type PlanResult } from './contract.js';
 import { PlanInputError, todayIso } from './evaluate.js';
+import { assertFinite } from './finite.js';
+import { fleetOf, treasuryOf } from './fleet.js';
+import { monteCarlo } from './risk.js';
 import { scenarioGrid, tornado } from './scenarios.js';
-import { solve, totalsOf } from './solve.js';
+import { limitsOf, solve, totalsOf } from './solve.js';
+import { verdictOf } from './verdict.js';
 
 export { PlanInputError } from './evaluate.js';
 
@@ -20,14 +24,21 @@ export async function runPlan(raw: unknown, options: { asOf?: string } = {}): Pr
   const input = parsePlanInput(raw);
   const asOf = input.market.as_of ?? options.asOf ?? todayIso();
   const { evaluation, optimum } = await solve(input, asOf);
-  const sites = evaluation.sites.map((site, i) => ({
-    ...site,
-    decision: {
-      convert_share: optimum.shares[i] as number,
-      converted_mw: (optimum.shares[i] as number) * site.power_mw,
-      greedy_share: optimum.greedy.shares[i] as number,
-    },
-  }));
+  const plan = totalsOf(evaluation, optimum, limitsOf(input));
+  const sites = evaluation.sites.map((site, i) => {
+    const period = optimum.periods[i] ?? null;
+    return {
+      ...site,
+      decision: {
+        convert_share: optimum.shares[i] as number,
+        converted_mw: (optimum.shares[i] as number) * site.power_mw,
+        greedy_share: optimum.greedy.shares[i] as number,
+        start_month: period === null ? null : (evaluation.startMonths[period] as number),
+      },
+      verdict: verdictOf(input, evaluation, optimum, plan.binding, i),
+    };
+  });
+  const treasury = treasuryOf(input);
   const warnings: string[] = [];
   const fleetMw = input.sites.reduce((acc, s) => acc + s.power_mw, 0);
   if (input.constraints.min_mining_mw > fleetMw) {
@@ -40,12 +51,17 @@ export async function runPlan(raw: unknown, options: { asOf?: string } = {}): Pr
   const cells = (a.btc_prices_usd?.length ?? 5) * (a.gpu_hour_prices_usd?.length ?? 5) * (a.difficulty_growth_per_month?.length ?? 1);
   const solves = (a.scenarios ? cells : 0) + (a.tornado ? 2 * 12 : 0);
   const quick = Math.min(2, input.constraints.time_limit_s, a.time_limit_s / Math.max(1, solves));
-  return {
+  const result: PlanResult = {
     market: evaluation.market,
+    fleet: fleetOf(input, sites, treasury),
+    treasury,
     sites,
-    plan: totalsOf(evaluation, optimum),
+    plan,
+    risk: a.monte_carlo ? monteCarlo(evaluation, optimum, a.monte_carlo) : null,
     scenarios: input.analysis.scenarios ? await scenarioGrid(input, asOf, quick, warnings) : null,
     tornado: input.analysis.tornado ? await tornado(input, asOf, quick) : null,
     warnings,
   };
+  assertFinite(result);
+  return result;
 }
