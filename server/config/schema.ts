@@ -3,6 +3,7 @@ import { SiteId } from '../contract/index.js';
 import { AuthSchema, TlsFiles } from './security-schema.js';
 import { AlertsConfigSchema } from './alerts-schema.js';
 import { PlannerConfigSchema } from './planner.js';
+import { PlannerSiteFields } from './planner-site.js';
 import { LogConfig } from './yaml-file.js';
 
 /** Every server setting with its default, in one place. config/rigline.yaml documents each key. */
@@ -141,6 +142,8 @@ export const ConfigSchema = z
             power_price_usd_per_kwh: z.number().nonnegative().optional(),
             /** Whether the planner may convert this site to AI (planner, issue #6). */
             ai_eligible: z.boolean().optional(),
+            /** Planner site economics (issue #13): server/config/planner-site.ts. */
+            ...PlannerSiteFields,
           })
           .strict(),
       )

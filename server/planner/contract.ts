@@ -436,7 +436,13 @@ export interface BaselineSite {
     /** Rigs per power_source (measured, miner, nameplate, estimated, unknown) among the site's live ASICs. */
     power_sources: Record<string, number>;
     rigs: number;
+    /** The ASICs' draw (hashrate × J/TH), which sets the mining MW when config gives no capacity. */
+    asic_power_kw: number | null;
+    /** Non-empty telemetry buckets behind the means, and the time they cover. */
     window_points: number;
+    window_covered_s: number;
+    /** Whether window_points reaches config `planner.min_measured_points`; if not, uptime and efficiency are not "measured". */
+    sufficient: boolean;
   };
 }
 

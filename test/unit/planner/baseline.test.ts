@@ -33,3 +33,39 @@ describe('planner baseline uptime', () => {
     expect(site.provenance.uptime).toBe('assumed');
   });
 });
+
+describe('planner baseline mining MW and data sufficiency (issue #13)', () => {
+  const now = Date.UTC(2026, 5, 1);
+  const model = new FleetModel({ sites: 1, rigsPerSite: 4, seed: 3, intervalMs: 10_000, faultRate: 0, gpuEvery: 2 });
+  const samples = model.samplesAt(model.sites[0]!, 0, now);
+
+  const baselineOf = async (over: Record<string, unknown>, rollups: number) => {
+    const config = parseConfig({ planner: over });
+    const state = new FleetState({ ...config.ingest, missedIntervals: config.ingest.missed_intervals, siteNames: new Map(), now: () => now });
+    state.applySamples('ctl', samples);
+    const store = new MemoryStore(100);
+    for (let k = 0; k < rollups; k++) store.writeSiteRollups(now - (k + 1) * 600_000, state.sites());
+    return (await buildBaseline(state, store, config, 24 * 3_600_000, now)).sites[0]!;
+  };
+
+  it('counts only the ASICs as mining MW: hashrate × J/TH, not the GPU nodes on the same site', async () => {
+    const site = await baselineOf({}, 0);
+    const asics = samples.filter((s): s is AsicSample => s.kind === 'asic');
+    expect(samples.some((s) => s.kind === 'gpu')).toBe(true);
+    const asicKw = asics.reduce((sum, s) => sum + (s.power_w ?? 0), 0) / 1000;
+    expect(site.measured.asic_power_kw).toBeCloseTo(asicKw, 0);
+    expect(site.power_mw * 1000).toBeCloseTo(asicKw, 0);
+    expect(site.measured.power_kw!).toBeGreaterThan(site.measured.asic_power_kw! + 0.1); // the GPUs' draw is left out
+  });
+
+  it('says how much data is behind "measured" and falls back when it is too little', async () => {
+    const thin = await baselineOf({ min_measured_points: 3 }, 2);
+    expect(thin.measured).toMatchObject({ window_points: 2, sufficient: false });
+    expect(thin.measured.window_covered_s).toBe(2 * 288); // two 288 s buckets of a 24 h window
+    expect(thin.provenance).toMatchObject({ uptime: 'assumed', efficiency_jth: 'assumed' });
+    expect(thin.efficiency_jth).toBeNull(); // the plan input takes planner.default_efficiency_jth
+    const enough = await baselineOf({ min_measured_points: 3 }, 3);
+    expect(enough.measured.sufficient).toBe(true);
+    expect(enough.provenance.efficiency_jth).toBe('measured');
+  });
+});

@@ -94,8 +94,7 @@ describe('hosted sites', () => {
     const bad = base();
     (bad.sites[1] as Record<string, unknown>).hourly_power_prices_usd_per_kwh = [0.05];
     await expect(runPlan(bad)).rejects.toThrow(/sites\.1\.hourly_power_prices_usd_per_kwh: a hosted site pays its all-in hosting rate/);
-    const losing = base() as Partial<ReturnType<typeof base>> & ReturnType<typeof base>;
-    delete losing.treasury;
+    const { treasury: _unused, ...losing } = base();
     losing.market.btc_price_usd = 20_000; // b: 0.08 BTC × $20k = $1,600 against $3,840 of hosting: margin −$2,240
     Object.assign(losing.sites[1]!, { take_or_pay_share: 0.5, contract_months_left: 3 });
     const r = await runPlan(losing);
