@@ -6,7 +6,7 @@ import type { StagedAllocation } from './stages.js';
 /**
  * `plan.binding` (issue #13): the constraints at their limit, read as "this keeps a profitable conversion out of
  * the plan". A fleet limit binds when some eligible site that would gain from converting is not fully converted
- * and what the rest of it needs exceeds the slack left (for shares: the slack is zero). The stage budget binds when,
+ * and what the rest of it needs exceeds the slack left (whole sites), or when no slack is left (shares). The stage budget binds when,
  * in some period, a site that would gain more by starting then than it does in the plan needs more capex than that
  * period's cumulative budget has left.
  */
@@ -19,7 +19,9 @@ export function bindingOf(evaluation: Evaluation, plan: StagedAllocation & { bud
   const blocks = (key: 'capex' | 'gpus' | 'mw', cap: number | undefined): boolean => {
     if (cap === undefined || !Number.isFinite(cap)) return false;
     const slack = cap - used(key) + 1e-7 * cap + 1e-6;
-    return wanting.some((i) => candidates[i]![key] > 0 && (1 - (plan.shares[i] as number)) * candidates[i]![key] > slack);
+    // Shares: a limit binds only at zero slack (any slack left would take more of a wanting site).
+    const need = (i: number) => (limits.whole_sites ? (1 - (plan.shares[i] as number)) * candidates[i]![key] : 2e-6 + 2e-7 * cap);
+    return wanting.some((i) => candidates[i]![key] > 0 && need(i) > slack);
   };
   const out: BindingConstraint[] = [];
   if (blocks('capex', limits.capex_budget_usd)) out.push('capex_budget');
@@ -32,7 +34,8 @@ export function bindingOf(evaluation: Evaluation, plan: StagedAllocation & { bud
       const gainNow = options[i]?.[k]?.gain ?? 0;
       const period = plan.periods[i] ?? null;
       const planned = period === null ? 0 : (plan.shares[i] as number) * (options[i]?.[period]?.gain ?? 0);
-      const need = period === null || period > k ? c.capex : (1 - (plan.shares[i] as number)) * c.capex;
+      const whole = period === null || period > k ? c.capex : (1 - (plan.shares[i] as number)) * c.capex;
+      const need = limits.whole_sites ? whole : Math.min(whole, 2e-6 + 2e-7 * budget);
       return c.eligible && gainNow > planned + 1e-6 && need > slack;
     });
   });

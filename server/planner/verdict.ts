@@ -39,7 +39,7 @@ export function verdictOf(input: PlanInput, evaluation: Evaluation, optimum: Pla
   const payback = site.ai.payback_months === null ? 'never pays back' : `pays back in ${site.ai.payback_months.toFixed(1)} months`;
   const flip = flipGpuHourPrice(input, evaluation, i, option);
   if (share > 0) {
-    const what = share >= 1 - 1e-9 ? name : `${(share * 100).toFixed(0)} % of ${name} (${(share * site.power_mw).toFixed(1)} MW)`;
+    const what = share >= 1 - 1e-9 ? name : `${(share * site.power_mw).toFixed(1)} MW (${(share * 100).toFixed(0)} %) of ${name}`;
     const when = evaluation.startMonths.length > 1 || (evaluation.startMonths[option] ?? 0) > 0 ? ` starting in month ${evaluation.startMonths[option]}` : '';
     const flips = flip === null ? '' : flip <= 0 ? '; it gains at any GPU-hour price' : `; below $${flip.toFixed(2)} per GPU-hour it would not`;
     return `Convert ${what}${when}: NPV gain ${money(share * gain)}, ${payback}${flips}.`;

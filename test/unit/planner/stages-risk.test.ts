@@ -56,7 +56,7 @@ describe('staged conversion', () => {
     expect(stagedFits(evaluation.candidates, optimum, limits, budgets)).toBe(true);
     // The budget really staggers the plan: not every converting site starts in period 0.
     expect(new Set(optimum.periods.filter((p) => p !== null)).size).toBeGreaterThan(1);
-  });
+  }, 60_000);
 
   it('matches brute force on random instances, and never does worse than the greedy rule', async () => {
     let seed = 7;
@@ -73,7 +73,7 @@ describe('staged conversion', () => {
       expect(r.objective).toBeCloseTo(bruteForce(candidates, options, limits, budgets), 6);
       expect(r.objective).toBeGreaterThanOrEqual(greedyStaged(candidates, options, limits, budgets).objective - 1e-9);
     }
-  });
+  }, 60_000);
 
   it('reports start months, the schedule and the greedy comparison through runPlan', async () => {
     const r = await runPlan(staged());
