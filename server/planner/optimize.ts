@@ -46,13 +46,13 @@ export interface Optimum extends Allocation {
   greedy: Allocation;
 }
 
-interface Capacity {
+export interface Capacity {
   capex: number;
   gpus: number;
   mw: number;
 }
 
-function capacityOf(candidates: readonly Candidate[], limits: Limits): Capacity {
+export function capacityOf(candidates: readonly Candidate[], limits: Limits): Capacity {
   const fleetMw = candidates.reduce((sum, c) => sum + c.mw, 0);
   return {
     capex: limits.capex_budget_usd ?? Infinity,

@@ -1,5 +1,5 @@
 import type { StartOption } from './evaluate.js';
-import { loadSolver, STATUS_NAMES, type Allocation, type Candidate, type Limits } from './optimize.js';
+import { capacityOf, loadSolver, STATUS_NAMES, type Allocation, type Candidate, type Limits } from './optimize.js';
 
 /**
  * Conversion in stages (issue #13, `constraints.stages`): each site (a share of it, or the whole site with
@@ -32,28 +32,13 @@ export function cumulativeBudgets(perPeriod: number | readonly number[], periods
   return out;
 }
 
-interface Caps {
-  capex: number;
-  gpus: number;
-  mw: number;
-}
-
-function capsOf(candidates: readonly Candidate[], limits: Limits): Caps {
-  const fleetMw = candidates.reduce((sum, c) => sum + c.mw, 0);
-  return {
-    capex: limits.capex_budget_usd ?? Infinity,
-    gpus: limits.max_gpus ?? Infinity,
-    mw: limits.min_mining_mw > 0 ? Math.max(0, fleetMw - limits.min_mining_mw) : Infinity,
-  };
-}
-
 function objectiveOf(options: readonly StartOption[][], shares: readonly number[], periods: readonly (number | null)[]): number {
   return shares.reduce((sum, s, i) => (periods[i] === null ? sum : sum + s * options[i]![periods[i] as number]!.gain), 0);
 }
 
 /** Whether an allocation meets every limit and every cumulative budget (relative tolerance for round-off). */
 export function stagedFits(candidates: readonly Candidate[], a: StagedAllocation, limits: Limits, budgets: readonly number[]): boolean {
-  const caps = capsOf(candidates, limits);
+  const caps = capacityOf(candidates, limits);
   const within = (used: number, cap: number) => used <= cap * (1 + 1e-7) + 1e-6;
   for (const key of ['capex', 'gpus', 'mw'] as const) {
     if (!within(a.shares.reduce((sum, s, i) => sum + s * candidates[i]![key], 0), caps[key])) return false;
@@ -66,7 +51,7 @@ export function stagedFits(candidates: readonly Candidate[], a: StagedAllocation
  * dollar if started then, and start each in turn while that period's cumulative budget and the fleet limits allow.
  */
 export function greedyStaged(candidates: readonly Candidate[], options: readonly StartOption[][], limits: Limits, budgets: readonly number[]): StagedAllocation {
-  const caps = capsOf(candidates, limits);
+  const caps = capacityOf(candidates, limits);
   const shares = candidates.map(() => 0);
   const periods: (number | null)[] = candidates.map(() => null);
   let spent = 0;
@@ -140,7 +125,7 @@ export async function optimizeStaged(candidates: readonly Candidate[], options: 
     });
   }
   const xs = columns.flatMap((col, j) => (col.kind === 'x' ? [j] : []));
-  const caps = capsOf(candidates, limits);
+  const caps = capacityOf(candidates, limits);
   const resourceRow = (pick: (c: Candidate) => number, cap: number, through = Infinity) => {
     const coef = new Map<number, number>();
     for (const j of xs) {

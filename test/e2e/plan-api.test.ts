@@ -47,7 +47,9 @@ describe('planner API over a simulated fleet', () => {
     const live = rigline.state.site('site-02')!;
     expect(measured.provenance).toEqual({ power_mw: 'measured', power_price_usd_per_kwh: 'assumed', uptime: 'measured', efficiency_jth: 'measured' });
     expect(measured.power_price_usd_per_kwh).toBe(rigline.config.planner.default_power_price_usd_per_kwh);
-    expect(measured.power_mw).toBeCloseTo(live.power_kw / 1000, 3);
+    // Mining MW is the ASICs' draw, hashrate × J/TH; the site's GPU nodes are not mining MW (issue #13).
+    expect(measured.power_mw).toBeCloseTo((live.hashrate_ths * live.efficiency_jth!) / 1e6, 3);
+    if (rigline.state.rigsOf('site-02').some((r) => r.kind === 'gpu')) expect(measured.power_mw).toBeLessThan(live.power_kw / 1000);
     expect(measured.efficiency_jth).toBeCloseTo(live.efficiency_jth!, 1);
     expect(measured.measured.hashrate_ths).toBeCloseTo(live.hashrate_ths, 0);
     expect(measured.uptime).toBeGreaterThan(0.5);
