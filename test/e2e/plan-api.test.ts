@@ -93,4 +93,16 @@ describe('planner API over a simulated fleet', () => {
     expect(window.status).toBe(400);
     expect(window.body.error.code).toBe('invalid_parameter');
   });
+
+  it('answers 400 naming the field for inputs that would overflow, never null, ∞ or NaN (issue #13)', async () => {
+    const { body: baseline } = await getJson<Baseline>(rigline, '/api/plan/baseline');
+    for (const [path, value] of [['difficulty', 1e-300], ['btc_price_usd', 1e308]] as const) {
+      const bad = structuredClone(baseline.input);
+      (bad.market as Record<string, unknown>)[path] = value;
+      const res = await postJson<{ error: { code: string; message: string } }>(rigline, '/api/plan', bad);
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('invalid_plan');
+      expect(res.body.error.message).toMatch(new RegExp(`^market\\.${path}: `));
+    }
+  });
 });

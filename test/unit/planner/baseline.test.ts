@@ -69,3 +69,20 @@ describe('planner baseline mining MW and data sufficiency (issue #13)', () => {
     expect(enough.provenance.efficiency_jth).toBe('measured');
   });
 });
+
+describe('planner baseline prefills treasury and hosted terms from config (issue #13)', () => {
+  it('copies config sites[] planner fields and planner.treasury into the plan input', async () => {
+    const now = Date.UTC(2026, 5, 1);
+    const config = parseConfig({
+      sites: [{ id: 'hosted-1', name: 'Hosted', capacity_mw: 80, power_price_usd_per_kwh: 0.058, hosted: true, take_or_pay_share: 0.8, contract_months_left: 18, miner_book_value_usd: 4e7 }],
+      planner: { treasury: { btc_held: 6000, sell_btc: 4451, cash_usd: 2.5e8, debt_usd: 6e8, debt_interest_rate: 0.09, repay_debt_usd: 3e8 } },
+    });
+    const state = new FleetState({ ...config.ingest, missedIntervals: config.ingest.missed_intervals, siteNames: new Map(), now: () => now });
+    const baseline = await buildBaseline(state, new MemoryStore(100), config, 3_600_000, now);
+    expect(baseline.sites[0]).toMatchObject({ id: 'hosted-1', ai_eligible: false });
+    expect(baseline.input.sites[0]).toMatchObject({ hosted: true, take_or_pay_share: 0.8, contract_months_left: 18, miner_book_value_usd: 4e7, ai_eligible: false });
+    expect(baseline.input.treasury).toEqual({ btc_held: 6000, sell_btc: 4451, cash_usd: 2.5e8, debt_usd: 6e8, debt_interest_rate: 0.09, repay_debt_usd: 3e8 });
+    // Without planner.treasury the input has none (an all-zero treasury would be a $0 capex budget).
+    expect((await buildBaseline(state, new MemoryStore(100), parseConfig({}), 3_600_000, now)).input.treasury).toBeUndefined();
+  });
+});
