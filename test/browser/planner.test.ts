@@ -177,6 +177,7 @@ describe.skipIf(!hasService('chromium', 'chromium'))('planner page in headless C
     expect(await page.getByTestId('schedule').locator('line.axis').count()).toBeGreaterThan(3);
     expect(await page.getByTestId('risk-chart').locator('rect.ai').count()).toBe(30);
     expect(await text('risk-summary')).toMatch(/^p10 .+ · p50 .+ · p90 .+ of 500 runs$/);
+    if (process.env.PLANNER_SCREENSHOT) await page.screenshot({ path: process.env.PLANNER_SCREENSHOT.replace(/(\.png)?$/, '-decision.png'), fullPage: true });
 
     const [csv] = await Promise.all([page.waitForEvent('download'), page.click('button[data-action="csv"]')]);
     const lines = readFileSync((await csv.path()) as string, 'utf8').split('\r\n');
@@ -187,5 +188,5 @@ describe.skipIf(!hasService('chromium', 'chromium'))('planner page in headless C
     expect(lines.some((l) => /^fleet,all_in_cost_per_btc_usd,[\d.e+]+$/.test(l))).toBe(true);
     const schedule = lines.indexOf('period,start_month,converted_mw,capex_usd');
     expect(lines.slice(schedule + 1, schedule + 4).map((l) => l.split(',').slice(0, 2).join(','))).toEqual(['0,0', '1,6', '2,12']);
-  });
+  }, 120_000);
 });
