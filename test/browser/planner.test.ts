@@ -149,6 +149,7 @@ describe.skipIf(!hasService('chromium', 'chromium'))('planner page in headless C
 
   it('leads with verdicts and cost per BTC, plans a treasury move in stages, draws the schedule and the risk, and exports inputs and totals', async () => {
     // Utilization is validated in the unit the form shows.
+    await page.waitForSelector('section.planner[data-state="ready"]');
     await page.fill('input[data-field="ai.utilization"]', '150');
     await page.waitForSelector('section.planner[data-state="error"]');
     expect(await text('planner-error')).toBe('ai.utilization: 150 % is above 100 %');

@@ -162,7 +162,10 @@ export function mountPlanner(root: HTMLElement): () => void {
         const problem = fieldProblem(spec, el.value);
         el.classList.toggle('bad', problem !== null);
         if (problem) {
+          // A plan still in flight must not land on top of the error and mark the page ready.
           clearTimeout(timer);
+          inflight?.abort();
+          requestSeq++;
           showError(problem);
           section.dataset.state = 'error';
           setStatus('fix the highlighted input');
