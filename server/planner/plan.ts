@@ -45,6 +45,10 @@ export async function runPlan(raw: unknown, options: { asOf?: string } = {}): Pr
     warnings.push(`constraints.min_mining_mw (${input.constraints.min_mining_mw}) exceeds the fleet's ${fleetMw.toFixed(1)} MW: nothing can convert`);
   }
   if (evaluation.market.halving_month === null) warnings.push(`market.halving_date ${input.market.halving_date} is before ${asOf}: no halving in the horizon`);
+  const stages = input.constraints.stages;
+  if (stages && evaluation.startMonths.length < stages.periods) {
+    warnings.push(`constraints.stages: periods from month ${evaluation.startMonths.length * stages.period_months} start after the ${input.finance.horizon_months}-month horizon; they are not offered`);
+  }
   if (optimum.status !== 'optimal') warnings.push(`solver stopped with status ${optimum.status}; gap ${(optimum.gap * 100).toFixed(2)} %`);
   // Scenario and tornado re-solves share one time budget: they show shape, the main plan shows the answer.
   const a = input.analysis;
