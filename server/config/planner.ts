@@ -23,6 +23,12 @@ export const PlannerConfigSchema = z
     default_power_price_usd_per_kwh: nonNeg.default(0.05),
     /** Efficiency for sites with no live ASIC telemetry. */
     default_efficiency_jth: z.number().positive().default(22),
+    /**
+     * Telemetry buckets (of the window ÷ 300, at least 10 s; the live rollup counts as one before any is stored) a
+     * site needs before its uptime and efficiency count as measured; with fewer the baseline falls back to config
+     * and the defaults, and says so (issue #13). config/rigline.yaml asks for 12 (an hour of a 24 h window).
+     */
+    min_measured_points: z.number().int().min(1).max(300).default(1),
     market: z
       .object({
         btc_price_usd: z.number().positive().default(75_000),
@@ -63,6 +69,7 @@ export const PlannerConfigSchema = z
         facility_life_years: z.number().positive().default(PLANNER_DEFAULTS.finance.facility_life_years),
         conversion_months: z.number().int().min(0).max(120).default(PLANNER_DEFAULTS.finance.conversion_months),
         target_payback_months: z.number().positive().default(PLANNER_DEFAULTS.finance.target_payback_months),
+        overhead_usd_per_year: nonNeg.default(0),
       })
       .strict()
       .prefault({}),
@@ -75,6 +82,18 @@ export const PlannerConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** The company's treasury (issue #13); when set, the planner page starts from it and its capex is the budget. */
+    treasury: z
+      .object({
+        btc_held: nonNeg.default(0),
+        sell_btc: nonNeg.default(0),
+        cash_usd: nonNeg.default(0),
+        debt_usd: nonNeg.default(0),
+        debt_interest_rate: share.default(0),
+        repay_debt_usd: nonNeg.default(0),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .prefault({});

@@ -4,6 +4,7 @@ import { AuthSchema, IngestGuardsSchema, TlsFiles } from './security-schema.js';
 import { AlertsConfigSchema } from './alerts-schema.js';
 import { MarketConfigSchema } from './market-schema.js';
 import { PlannerConfigSchema } from './planner.js';
+import { PlannerSiteFields } from './planner-site.js';
 import { LogConfig } from './yaml-file.js';
 import { MetricsConfigSchema } from './metrics-schema.js';
 
@@ -164,6 +165,8 @@ export const ConfigSchema = z
             power_price_usd_per_kwh: z.number().nonnegative().optional(),
             /** Whether the planner may convert this site to AI (planner, issue #6). */
             ai_eligible: z.boolean().optional(),
+            /** Planner site economics (issue #13): server/config/planner-site.ts. */
+            ...PlannerSiteFields,
           })
           .strict(),
       )

@@ -119,3 +119,26 @@ export function operatingMarginPerDay(site: MiningSite, netHashpriceUsdPerPhDay:
   const margin = (phs * netHashpriceUsdPerPhDay - site.power_mw * 1000 * 24 * site.power_price_usd_per_kwh) * site.uptime;
   return Math.max(0, margin);
 }
+
+/** What the hosted-site rule needs of a site (issue #13). */
+export interface HostingTerms {
+  hosted: boolean;
+  take_or_pay_share: number;
+  contract_months_left: number;
+}
+
+/**
+ * Operating margin per day in each month of the horizon, from each month's net hashprice. An owned site banks
+ * operatingMarginPerDay (it can stop for free). A hosted site, in month m < contract_months_left, banks
+ * max(margin, −take_or_pay_share × power cost per day): stopping still owes the take-or-pay share of the hosting
+ * bill (power cost per day = MW × 1000 × 24 × uptime × all-in rate); after the contract it can stop for free.
+ */
+export function miningMargins(site: MiningSite & HostingTerms, netHashprices: readonly number[]): number[] {
+  if (!site.hosted) return netHashprices.map((hp) => operatingMarginPerDay(site, hp));
+  const phs = hashratePhs(site.power_mw, site.efficiency_jth);
+  const powerCost = site.power_mw * 1000 * 24 * site.uptime * site.power_price_usd_per_kwh;
+  return netHashprices.map((hp, m) => {
+    const margin = phs * hp * site.uptime - powerCost;
+    return Math.max(margin, m < site.contract_months_left ? -site.take_or_pay_share * powerCost : 0);
+  });
+}

@@ -47,13 +47,13 @@ export interface Optimum extends Allocation {
   greedy: Allocation;
 }
 
-interface Capacity {
+export interface Capacity {
   capex: number;
   gpus: number;
   mw: number;
 }
 
-function capacityOf(candidates: readonly Candidate[], limits: Limits): Capacity {
+export function capacityOf(candidates: readonly Candidate[], limits: Limits): Capacity {
   const fleetMw = candidates.reduce((sum, c) => sum + c.mw, 0);
   return {
     capex: limits.capex_budget_usd ?? Infinity,
@@ -98,7 +98,7 @@ export function greedy(candidates: readonly Candidate[], limits: Limits): Alloca
   return { shares, objective };
 }
 
-const STATUS_NAMES: Record<number, string> = {
+export const STATUS_NAMES: Record<number, string> = {
   7: 'optimal',
   11: 'objective_bound',
   12: 'objective_target',

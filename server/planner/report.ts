@@ -27,6 +27,25 @@ export function formatPlan(result: PlanResult): string {
       ` $${num(m.hashprice_after_halving_usd_per_ph_day, 2)}/PH/day`,
     '',
   );
+  // Issue #13: lead with what to do and why, then what a BTC costs and what the treasury move leaves.
+  out.push('What to do:', ...result.sites.map((s) => `  ${s.verdict}`));
+  out.push(`Binding: ${p.binding.length ? p.binding.join(', ') : 'none (every conversion that pays is in the plan)'}`, '');
+  const f = result.fleet;
+  const perBtc = (v: number | null) => (v === null ? 'n/a (no BTC mined)' : usd(v));
+  out.push(
+    `Fleet: ${num(f.btc_per_day, 3)} BTC/day (${num(f.btc_per_year, 1)} BTC/year) at BTC ${usd(m.btc_price_usd)}; ` +
+      `cash cost ${perBtc(f.cash_cost_per_btc_usd)}/BTC, all-in cost ${perBtc(f.all_in_cost_per_btc_usd)}/BTC`,
+    `  per day: revenue ${usd(f.revenue_usd_per_day)}, power ${usd(f.power_cost_usd_per_day)}, site opex ${usd(f.site_opex_usd_per_day)}, ` +
+      `depreciation ${usd(f.depreciation_usd_per_day)}, overhead ${usd(f.overhead_usd_per_day)}, interest ${usd(f.interest_usd_per_day)}; margin ${usd(f.margin_usd_per_day)}`,
+  );
+  const t = result.treasury;
+  if (t) {
+    out.push(
+      `Treasury: sell for ${musd(t.proceeds_usd)}, debt after ${musd(t.debt_after_usd)} (saves ${musd(t.interest_saved_usd_per_year)}/year in interest), ` +
+        `${num(t.btc_held_after, 0)} BTC held after, ${musd(t.capex_available_usd)} available for capex`,
+    );
+  }
+  out.push('');
   out.push(
     table(
       ['Site', 'MW', 'J/TH', 'Mining $/MW/d', 'AI EBITDA $/MW/d', 'AI capex', 'Payback mo', 'NPV gain', 'Convert', 'Greedy'],
@@ -59,6 +78,18 @@ export function formatPlan(result: PlanResult): string {
     `Fleet NPV ${musd(p.npv_usd)} vs ${musd(p.npv_mining_only_usd)} mining only; solver ${p.solver_status}, gap ${num(p.optimality_gap * 100, 3)}%, ${num(p.solve_ms, 0)} ms`,
     `Greedy (NPV per capex dollar first): ${musd(p.greedy_npv_usd)} converting ${num(p.greedy_converted_mw, 1)} MW; optimum is ${usd(p.gain_over_greedy_usd)} better`,
   );
+  if (p.schedule.length > 1 || p.schedule.some((e) => e.start_month > 0)) {
+    out.push('', 'Schedule:');
+    out.push(table(['Period', 'Start month', 'Converts MW', 'Capex'], p.schedule.map((e) => [String(e.period), String(e.start_month), num(e.converted_mw, 1), musd(e.capex_usd)])));
+  }
+  const r = result.risk;
+  if (r) {
+    out.push(
+      '',
+      `Risk (${r.runs} Monte Carlo runs): plan NPV p10 ${musd(r.npv_p10_usd)}, p50 ${musd(r.npv_p50_usd)}, p90 ${musd(r.npv_p90_usd)}; ` +
+        `mining only p50 ${musd(r.mining_only_npv_p50_usd)}; the plan beats mining in ${num(r.prob_plan_beats_mining * 100, 1)}% of runs`,
+    );
+  }
   if (result.tornado) {
     out.push('', 'Sensitivity (fleet NPV at low / high):');
     out.push(table(['Input', 'Low', 'High', 'NPV low', 'NPV high'], result.tornado.map((b) => [b.input, compact(b.low_value), compact(b.high_value), musd(b.npv_low_usd), musd(b.npv_high_usd)])));

@@ -51,6 +51,24 @@ interface Lever {
   min?: number;
 }
 
+/**
+ * Retrofit capex: the fleet figure and every site's own `facility_capex_usd_per_mw_it` move together (issue #13:
+ * the bar used to move only the fleet figure, so sites with their own cost did not swing). Without per-site
+ * figures the bar reads in USD per MW IT as before; with them it is a multiplier on every retrofit cost.
+ */
+function retrofitLever(input: PlanInput): Lever {
+  const scaleSites = (p: PlanInput, factor: number) => p.sites.map((s) => (s.facility_capex_usd_per_mw_it === undefined ? s : { ...s, facility_capex_usd_per_mw_it: s.facility_capex_usd_per_mw_it * factor }));
+  const base = input.ai.facility_capex_usd_per_mw_it;
+  if (!input.sites.some((s) => s.facility_capex_usd_per_mw_it !== undefined)) {
+    return { input: 'ai.facility_capex_usd_per_mw_it', base, apply: (p, v) => ({ ...p, ai: { ...p.ai, facility_capex_usd_per_mw_it: v } }) };
+  }
+  return {
+    input: 'facility_capex_usd_per_mw_it (fleet and per site, ×)',
+    base: 1,
+    apply: (p, v) => ({ ...p, ai: { ...p.ai, facility_capex_usd_per_mw_it: base * v }, sites: scaleSites(p, v) }),
+  };
+}
+
 function leversOf(input: PlanInput): Lever[] {
   const market = (key: 'btc_price_usd' | 'difficulty' | 'fees_btc_per_block' | 'difficulty_growth_per_month', step?: number): Lever => ({
     input: `market.${key}`,
@@ -59,7 +77,7 @@ function leversOf(input: PlanInput): Lever[] {
     step,
     min: step === undefined ? 0 : -0.4,
   });
-  const ai = (key: 'utilization' | 'pue' | 'gpu_capex_usd' | 'facility_capex_usd_per_mw_it' | 'other_opex_usd_per_gpu_hour' | 'lease_usd_per_mw_it_year' | 'noi_margin', bounds: Partial<Lever> = {}): Lever => ({
+  const ai = (key: 'utilization' | 'pue' | 'gpu_capex_usd' | 'other_opex_usd_per_gpu_hour' | 'lease_usd_per_mw_it_year' | 'noi_margin', bounds: Partial<Lever> = {}): Lever => ({
     input: `ai.${key}`,
     base: input.ai[key] ?? 0,
     apply: (p, v) => ({ ...p, ai: { ...p.ai, [key]: v } }),
@@ -76,7 +94,7 @@ function leversOf(input: PlanInput): Lever[] {
       apply: (p, v) => ({ ...p, sites: p.sites.map((s) => ({ ...s, power_price_usd_per_kwh: s.power_price_usd_per_kwh * v, hourly_power_prices_usd_per_kwh: s.hourly_power_prices_usd_per_kwh?.map((x) => x * v) })) }),
     },
     { input: 'finance.discount_rate', base: input.finance.discount_rate, apply: (p, v) => ({ ...p, finance: { ...p.finance, discount_rate: v } }), max: 1 },
-    ai('facility_capex_usd_per_mw_it'),
+    retrofitLever(input),
   ];
   const gpuHour = gpuHourEquivalent(input.ai);
   if (input.ai.model === 'colocation') {

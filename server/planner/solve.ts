@@ -1,11 +1,15 @@
-import type { PlanInput, PlanTotals } from './contract.js';
+import type { BindingConstraint, PlanInput, PlanTotals, ScheduleEntry } from './contract.js';
 import { evaluate, type Evaluation } from './evaluate.js';
+import { treasuryOf } from './fleet.js';
 import { optimize, type Limits, type Optimum } from './optimize.js';
+import { bindingOf } from './binding.js';
+import { cumulativeBudgets, optimizeStaged, type StagedAllocation } from './stages.js';
 
 export function limitsOf(input: PlanInput, timeLimitS = input.constraints.time_limit_s): Limits {
   const c = input.constraints;
   return {
-    capex_budget_usd: c.capex_budget_usd,
+    // Issue #13: without an explicit budget, the capex the treasury move leaves is the budget.
+    capex_budget_usd: c.capex_budget_usd ?? treasuryOf(input)?.capex_available_usd,
     max_gpus: c.max_gpus,
     min_mining_mw: c.min_mining_mw,
     whole_sites: c.whole_sites,
@@ -14,21 +18,53 @@ export function limitsOf(input: PlanInput, timeLimitS = input.constraints.time_l
   };
 }
 
-/**
- * Evaluates and allocates: the fleet NPV of the best plan and what it converts. `start`: a plan of the same sites
- * to warm-start from (re-solves pass the main plan's shares).
- */
-export async function solve(input: PlanInput, asOf: string, timeLimitS?: number, start?: readonly number[]): Promise<{ evaluation: Evaluation; optimum: Optimum }> {
-  const evaluation = evaluate(input, asOf);
-  const optimum = await optimize(evaluation.candidates, limitsOf(input, timeLimitS), { start });
-  return { evaluation, optimum };
+/** The optimum with, for each site, the index of the start month it converts from (null: never). */
+export interface PlanOptimum extends Optimum {
+  periods: (number | null)[];
+  greedy: StagedAllocation;
+  /** Cumulative stage budgets (empty without stages). */
+  budgets: number[];
 }
 
-export function totalsOf(evaluation: Evaluation, optimum: Optimum): PlanTotals {
+/** Start period of a one-shot allocation: 0 for every site with a share, null otherwise. */
+const oneShot = (shares: readonly number[]) => shares.map((s) => (s > 0 ? 0 : null));
+
+/**
+ * Evaluates and allocates: the fleet NPV of the best plan and what it converts, in stages when asked. `start`: a plan
+ * of the same sites to warm-start a one-shot allocation from (re-solves pass the main plan's shares).
+ */
+export async function solve(input: PlanInput, asOf: string, timeLimitS?: number, start?: readonly number[]): Promise<{ evaluation: Evaluation; optimum: PlanOptimum }> {
+  const evaluation = evaluate(input, asOf);
+  const limits = limitsOf(input, timeLimitS);
+  const stages = input.constraints.stages;
+  if (stages) {
+    const budgets = cumulativeBudgets(stages.capex_budget_usd_per_period, evaluation.startMonths.length);
+    return { evaluation, optimum: { ...(await optimizeStaged(evaluation.candidates, evaluation.options, limits, budgets)), budgets } };
+  }
+  const optimum = await optimize(evaluation.candidates, limits, { start });
+  return { evaluation, optimum: { ...optimum, periods: oneShot(optimum.shares), greedy: { ...optimum.greedy, periods: oneShot(optimum.greedy.shares) }, budgets: [] } };
+}
+
+/** Capex and MW started in each period (every period of the stages, or one at month 0). */
+export function scheduleOf(evaluation: Evaluation, optimum: PlanOptimum): ScheduleEntry[] {
+  return evaluation.startMonths.map((startMonth, k) => {
+    let mw = 0;
+    let capex = 0;
+    optimum.shares.forEach((share, i) => {
+      if (optimum.periods[i] !== k) return;
+      mw += share * evaluation.candidates[i]!.mw;
+      capex += share * evaluation.candidates[i]!.capex;
+    });
+    return { period: k, start_month: startMonth, converted_mw: mw, capex_usd: capex };
+  });
+}
+
+export function totalsOf(evaluation: Evaluation, optimum: PlanOptimum, limits?: Limits): PlanTotals {
   const { candidates } = evaluation;
   const sum = (shares: number[], pick: (i: number) => number) => shares.reduce((acc, s, i) => acc + s * pick(i), 0);
   const convertedMw = sum(optimum.shares, (i) => candidates[i]!.mw);
   const fleetMw = candidates.reduce((acc, c) => acc + c.mw, 0);
+  const binding: BindingConstraint[] = limits ? bindingOf(evaluation, optimum, limits) : [];
   return {
     converted_mw: convertedMw,
     mining_mw: fleetMw - convertedMw,
@@ -42,5 +78,7 @@ export function totalsOf(evaluation: Evaluation, optimum: Optimum): PlanTotals {
     greedy_npv_usd: evaluation.miningNpv + optimum.greedy.objective,
     greedy_converted_mw: sum(optimum.greedy.shares, (i) => candidates[i]!.mw),
     gain_over_greedy_usd: optimum.objective - optimum.greedy.objective,
+    schedule: scheduleOf(evaluation, optimum),
+    binding,
   };
 }

@@ -110,7 +110,8 @@ describe.skipIf(!hasService('chromium', 'chromium'))('planner page in headless C
     const [csv] = await Promise.all([page.waitForEvent('download'), page.click('button[data-action="csv"]')]);
     const csvText = readFileSync((await csv.path()) as string, 'utf8');
     expect(csvText.split('\r\n')[0]).toMatch(/^site_id,site_name,power_mw,/);
-    expect(csvText.trim().split('\r\n')).toHaveLength(4);
+    // The per-site table is the CSV's first block (header + 3 sites); inputs and totals follow it (issue #13).
+    expect(csvText.split('\r\n\r\n')[0]!.split('\r\n')).toHaveLength(4);
     const [json] = await Promise.all([page.waitForEvent('download'), page.click('button[data-action="json"]')]);
     const exported = JSON.parse(readFileSync((await json.path()) as string, 'utf8')) as { input: { ai: { gpu_hour_usd: number } }; result: { plan: { npv_usd: number } } };
     expect(exported.input.ai.gpu_hour_usd).toBe(6);
@@ -145,4 +146,48 @@ describe.skipIf(!hasService('chromium', 'chromium'))('planner page in headless C
     expect(await page.inputValue('input[data-field="ai.gpu_hour_usd"]')).toBe('6');
     expect(await text('saved-message')).toMatch(/^Opened “Pivot at \$6” \(saved by planner-user\)\.$/);
   });
+
+  it('leads with verdicts and cost per BTC, plans a treasury move in stages, draws the schedule and the risk, and exports inputs and totals', async () => {
+    // Utilization is validated in the unit the form shows.
+    await page.waitForSelector('section.planner[data-state="ready"]');
+    await page.fill('input[data-field="ai.utilization"]', '150');
+    await page.waitForSelector('section.planner[data-state="error"]');
+    expect(await text('planner-error')).toBe('ai.utilization: 150 % is above 100 %');
+
+    const fillAll = async (values: [string, string][]) => {
+      const before = await planSeq();
+      for (const [field, value] of values) await page.fill(`input[data-field="${field}"]`, value);
+      await page.waitForFunction((seq) => Number(document.querySelector('section.planner')?.getAttribute('data-seq')) > seq && document.querySelector('section.planner')?.getAttribute('data-state') === 'ready', before);
+    };
+    await fillAll([['ai.utilization', '75'], ['treasury.btc_held', '100'], ['treasury.sell_btc', '40'], ['treasury.cash_usd', '5']]);
+    await fillAll([['constraints.stages.period_months', '6'], ['constraints.stages.periods', '3'], ['constraints.stages.capex_budget_usd_per_period', '4']]);
+
+    // Verdicts first, one plain sentence per site; cost per BTC next to the BTC price; the treasury move.
+    const verdicts = page.locator('[data-testid="verdicts"] li');
+    expect(await verdicts.count()).toBe(3);
+    for (const line of await verdicts.allInnerTexts()) expect(line).toMatch(/^(Convert|Keep mining) .+\.$/);
+    expect(await text('btc-price')).toBe('$75k');
+    expect(await text('cost-per-btc')).toMatch(/^\$[\d.]+[kM]?$/);
+    expect(await text('treasury-capex')).toBe('$8.0M'); // $5M cash + 40 BTC × $75,000
+    expect(await text('binding')).toMatch(/^(Binding: |Nothing binds)/);
+
+    // The schedule as a timeline (three periods of six months) and the risk as a distribution.
+    expect(await page.locator('[data-testid="schedule-table"] tbody tr').allInnerTexts()).toEqual([
+      expect.stringMatching(/^0\s+0\s/), expect.stringMatching(/^1\s+6\s/), expect.stringMatching(/^2\s+12\s/),
+    ]);
+    expect(await page.getByTestId('schedule').locator('line.axis').count()).toBeGreaterThan(3);
+    expect(await page.getByTestId('risk-chart').locator('rect.ai').count()).toBe(30);
+    expect(await text('risk-summary')).toMatch(/^p10 .+ · p50 .+ · p90 .+ of 500 runs$/);
+    if (process.env.PLANNER_SCREENSHOT) await page.screenshot({ path: process.env.PLANNER_SCREENSHOT.replace(/(\.png)?$/, '-decision.png'), fullPage: true });
+
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.click('button[data-action="csv"]')]);
+    const lines = readFileSync((await csv.path()) as string, 'utf8').split('\r\n');
+    expect(lines).toContain('input,treasury.cash_usd,5000000');
+    expect(lines).toContain('input,constraints.stages.periods,3');
+    expect(lines).toContain('treasury,capex_available_usd,8000000');
+    expect(lines.some((l) => /^totals,npv_usd,-?[\d.e+]+$/.test(l))).toBe(true);
+    expect(lines.some((l) => /^fleet,all_in_cost_per_btc_usd,[\d.e+]+$/.test(l))).toBe(true);
+    const schedule = lines.indexOf('period,start_month,converted_mw,capex_usd');
+    expect(lines.slice(schedule + 1, schedule + 4).map((l) => l.split(',').slice(0, 2).join(','))).toEqual(['0,0', '1,6', '2,12']);
+  }, 120_000);
 });

@@ -47,7 +47,9 @@ describe('planner API over a simulated fleet', () => {
     const live = rigline.state.site('site-02')!;
     expect(measured.provenance).toEqual({ power_mw: 'measured', power_price_usd_per_kwh: 'assumed', uptime: 'measured', efficiency_jth: 'measured' });
     expect(measured.power_price_usd_per_kwh).toBe(rigline.config.planner.default_power_price_usd_per_kwh);
-    expect(measured.power_mw).toBeCloseTo(live.power_kw / 1000, 3);
+    // Mining MW is the ASICs' draw, hashrate × J/TH; the site's GPU nodes are not mining MW (issue #13).
+    expect(measured.power_mw).toBeCloseTo((live.hashrate_ths * live.efficiency_jth!) / 1e6, 3);
+    if (rigline.state.rigsOf('site-02').some((r) => r.kind === 'gpu')) expect(measured.power_mw).toBeLessThan(live.power_kw / 1000);
     expect(measured.efficiency_jth).toBeCloseTo(live.efficiency_jth!, 1);
     expect(measured.measured.hashrate_ths).toBeCloseTo(live.hashrate_ths, 0);
     expect(measured.uptime).toBeGreaterThan(0.5);
@@ -90,5 +92,17 @@ describe('planner API over a simulated fleet', () => {
     const window = await getJson<{ error: { code: string } }>(rigline, '/api/plan/baseline?window=forever');
     expect(window.status).toBe(400);
     expect(window.body.error.code).toBe('invalid_parameter');
+  });
+
+  it('answers 400 naming the field for inputs that would overflow, never null, ∞ or NaN (issue #13)', async () => {
+    const { body: baseline } = await getJson<Baseline>(rigline, '/api/plan/baseline');
+    for (const [path, value] of [['difficulty', 1e-300], ['btc_price_usd', 1e308]] as const) {
+      const bad = structuredClone(baseline.input);
+      (bad.market as Record<string, unknown>)[path] = value;
+      const res = await postJson<{ error: { code: string; message: string } }>(rigline, '/api/plan', bad);
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('invalid_plan');
+      expect(res.body.error.message).toMatch(new RegExp(`^market\\.${path}: `));
+    }
   });
 });

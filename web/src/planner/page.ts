@@ -3,14 +3,22 @@ import { gpuHourEquivalent } from '../../../server/planner/gpu-hour.js';
 import { api, ApiFailure } from '../api.js';
 import { escapeHtml } from '../format.js';
 import { scenarioHeatmap, siteComparisonChart, tornadoChart } from './charts.js';
+import { fleetTiles, riskChart, scheduleTimeline, verdictsList } from './decision-view.js';
 import { download, planCsv } from './export.js';
-import { FIELD_GROUPS, parseValue, setPath } from './fields.js';
+import { FIELD_GROUPS, fieldProblem, getPath, OPTIONAL_GROUPS, parseValue, setPath } from './fields.js';
 import { savedPlansPanel } from './saved.js';
 import './planner.css';
 import { assumptionsForm, marketLine, planTable, sitesTable, totalsTiles } from './view.js';
 import { measuredTokensNote } from './measured-tokens.js';
 
 const DEBOUNCE_MS = 350;
+
+/** The page shows risk by default: 500 seeded runs at the engine's default volatilities (edit or clear them). */
+function withRiskDefaults(input: PlanInputRaw): PlanInputRaw {
+  input.analysis ??= {};
+  input.analysis.monte_carlo ??= { runs: 500, seed: 1, btc_price_vol_annual: 0.6, gpu_hour_vol_annual: 0.3 };
+  return input;
+}
 
 /**
  * Planner page mount point (the app shell routes /planner here). Loads the live baseline, prefills every
@@ -49,7 +57,7 @@ export function mountPlanner(root: HTMLElement): () => void {
   function renderShell(b: Baseline, plan: PlanInputRaw): void {
     const hours = Math.round((b.window.to - b.window.from) / 3_600_000);
     section.innerHTML = `<h2>AI-pivot planner <span class="pl-status" data-testid="planner-status"></span></h2>
-      <p class="pl-note">Sites come from the live fleet: <span class="prov measured">measured</span> over the last ${hours} h of telemetry,
+      <p class="pl-note">Sites come from the live fleet: <span class="prov measured">measured</span> from the telemetry of the last ${hours} h (each site shows how much),
       <span class="prov config">config</span> from <code>sites[]</code>, <span class="prov assumed">assumed</span> where neither knows. Edit any value.</p>
       ${measuredTokensNote(b)}
       <div class="pl-error-slot"></div>
@@ -85,9 +93,12 @@ export function mountPlanner(root: HTMLElement): () => void {
           <p class="pl-note">Optimal plan re-solved in every cell; the outlined cell is closest to today's inputs.</p>
           ${scenarioHeatmap(scenarios, Math.min(gridIndex, scenarios.grids.length - 1), heatMetric, { btc: input.market.btc_price_usd, gpuHour })}`
       : '';
-    slot.innerHTML = `<h3>Recommended plan</h3>${marketLine(r)}${totalsTiles(r)}
+    slot.innerHTML = `<h3>What to do</h3>${verdictsList(r)}${fleetTiles(r)}
+      <h3>Recommended plan</h3>${marketLine(r)}${totalsTiles(r)}
       ${r.warnings.map((w) => `<p class="pl-warn">${escapeHtml(w)}</p>`).join('')}
       <div class="pl-actions" style="margin:0.75rem 0"><button type="button" data-action="csv">Export CSV</button><button type="button" data-action="json">Export JSON</button></div>
+      <h3>Schedule</h3>${scheduleTimeline(r, input)}
+      ${r.risk ? `<h3>Risk: fleet NPV over ${r.risk.runs} price paths</h3>${riskChart(r.risk, r.plan.npv_usd)}` : ''}
       ${planTable(r)}<h3>Mining versus AI, per MW</h3>${siteComparisonChart(r.sites)}${heat}
       ${r.tornado ? `<h3>Sensitivity of fleet NPV</h3>${tornadoChart(r.tornado, r.plan.npv_usd)}` : ''}`;
   }
@@ -145,14 +156,34 @@ export function mountPlanner(root: HTMLElement): () => void {
     } else if (field) {
       const spec = FIELD_GROUPS.flatMap((g) => g.fields).find((f) => f.path === field);
       if (!spec) return;
-      const value = parseValue(spec, el.value);
-      el.classList.toggle('bad', Number.isNaN(value));
-      if (Number.isNaN(value)) return;
-      setPath(input as unknown as Record<string, unknown>, field, value);
+      const tree = input as unknown as Record<string, unknown>;
+      if (spec.checkbox) setPath(tree, field, (el as HTMLInputElement).checked);
+      else if (spec.options) setPath(tree, field, el.value);
+      else {
+        // Checked in the unit the form shows (issue #13), before anything is sent.
+        const problem = fieldProblem(spec, el.value);
+        el.classList.toggle('bad', problem !== null);
+        if (problem) {
+          // A plan still in flight must not land on top of the error and mark the page ready.
+          clearTimeout(timer);
+          inflight?.abort();
+          requestSeq++;
+          showError(problem);
+          section.dataset.state = 'error';
+          setStatus('fix the highlighted input');
+          return;
+        }
+        setPath(tree, field, parseValue(spec, el.value));
+      }
+      // An optional group with nothing left in it goes away: an empty treasury would be a $0 capex budget.
+      for (const group of OPTIONAL_GROUPS) {
+        const node = getPath(tree, group);
+        if (node && typeof node === 'object' && Object.keys(node).length === 0) setPath(tree, group, undefined);
+      }
     } else if (siteField) {
       const site = input.sites[Number(el.dataset.index)] as Record<string, unknown> | undefined;
       if (!site) return;
-      if (siteField === 'ai_eligible') site.ai_eligible = (el as HTMLInputElement).checked;
+      if (siteField === 'ai_eligible' || siteField === 'hosted') site[siteField] = (el as HTMLInputElement).checked;
       else {
         const value = el.value.trim() === '' ? undefined : Number(el.value) * Number(el.dataset.scale ?? 1);
         el.classList.toggle('bad', value !== undefined && Number.isNaN(value));
@@ -173,7 +204,7 @@ export function mountPlanner(root: HTMLElement): () => void {
     const action = (event.target as HTMLElement).dataset.action;
     if (!result || !action) return;
     const stamp = new Date().toISOString().slice(0, 10);
-    if (action === 'csv') download(`rigline-plan-${stamp}.csv`, 'text/csv', planCsv(result));
+    if (action === 'csv' && input) download(`rigline-plan-${stamp}.csv`, 'text/csv', planCsv(result, input));
     if (action === 'json') download(`rigline-plan-${stamp}.json`, 'application/json', JSON.stringify({ input, result }, null, 2));
   }
 
@@ -184,7 +215,7 @@ export function mountPlanner(root: HTMLElement): () => void {
   void (async () => {
     try {
       baseline = await api<Baseline>('/api/plan/baseline', { signal: aborter.signal });
-      input = structuredClone(baseline.input);
+      input = withRiskDefaults(structuredClone(baseline.input));
       renderShell(baseline, input);
       if (baseline.sites.length === 0) {
         section.dataset.state = 'ready';

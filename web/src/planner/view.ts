@@ -1,6 +1,6 @@
 import type { BaselineSite, PlanInputRaw, PlanResult, Provenance } from '../../../server/planner/contract.js';
 import { escapeHtml } from '../format.js';
-import { displayValue, FIELD_GROUPS } from './fields.js';
+import { displayValue, FIELD_GROUPS, getPath } from './fields.js';
 import { mw, pct, usd } from './fmt.js';
 
 const prov = (p: Provenance) => `<span class="prov ${p}" title="${p === 'measured' ? 'from live telemetry' : p === 'config' ? 'from config sites[]' : 'planner default: edit it'}">${p}</span>`;
@@ -12,8 +12,14 @@ export function assumptionsForm(input: PlanInputRaw): string {
     const fields = group.fields
       .map((f) => {
         const hidden = f.models && !f.models.includes(model) ? ' hidden' : '';
+        const value = getPath(input, f.path);
+        const control = f.checkbox
+          ? `<input type="checkbox" data-field="${f.path}"${value === true ? ' checked' : ''}>`
+          : f.options
+            ? `<select data-field="${f.path}">${f.options.map((o) => `<option value="${o}"${(value ?? f.options?.[0]) === o ? ' selected' : ''}>${o}</option>`).join('')}</select>`
+            : `<input type="number" step="${f.step ?? 'any'}" data-field="${f.path}" value="${displayValue(f, input)}"${f.optional ? ' placeholder="none"' : ' required'}>`;
         return `<label${hidden} data-models="${f.models?.join(' ') ?? ''}"><span>${escapeHtml(f.label)} <span class="unit">${escapeHtml(f.unit)}</span></span>
-          <input type="number" step="${f.step ?? 'any'}" data-field="${f.path}" value="${displayValue(f, input)}"${f.optional ? ' placeholder="none"' : ' required'}></label>`;
+          ${control}</label>`;
       })
       .join('');
     const extra =
@@ -30,6 +36,13 @@ export function assumptionsForm(input: PlanInputRaw): string {
     <p class="pl-note">Every figure here is an assumption (config <code>planner</code>); change any and the plan follows.</p></form>`;
 }
 
+/** How much telemetry stands behind "measured" (issue #13): buckets and the minutes they cover, flagged when thin. */
+function dataAmount(s: BaselineSite): string {
+  const minutes = Math.round(s.measured.window_covered_s / 60);
+  const text = `${s.measured.window_points} pts · ${minutes < 120 ? `${minutes} min` : `${(minutes / 60).toFixed(1)} h`}`;
+  return `<div class="pl-data${s.measured.sufficient ? '' : ' thin'}" data-testid="data-amount" title="${s.measured.sufficient ? 'telemetry behind the measured values' : 'too little telemetry: uptime and J/TH fall back to config and defaults'}">${text}${s.measured.sufficient ? '' : ' · thin'}</div>`;
+}
+
 /** Baseline sites with provenance: what was measured, configured or assumed, and editable planning values. */
 export function sitesTable(sites: readonly BaselineSite[], input: PlanInputRaw, windowHours: number): string {
   const rows = sites
@@ -42,14 +55,21 @@ export function sitesTable(sites: readonly BaselineSite[], input: PlanInputRaw, 
         <td><input type="number" step="0.1" data-site-field="uptime" data-index="${i}" data-scale="0.01" value="${Number(((planned?.uptime ?? s.uptime) * 100).toFixed(2))}">${prov(s.provenance.uptime)}</td>
         <td><input type="number" step="0.1" data-site-field="efficiency_jth" data-index="${i}" value="${planned?.efficiency_jth ?? ''}">${prov(s.provenance.efficiency_jth)}</td>
         <td><input type="number" step="0.5" data-site-field="facility_capex_usd_per_mw_it" data-index="${i}" data-scale="1000000" placeholder="fleet" value="${planned?.facility_capex_usd_per_mw_it === undefined ? '' : planned.facility_capex_usd_per_mw_it / 1e6}"></td>
-        <td>${s.measured.hashrate_ths === null ? '—' : `${(s.measured.hashrate_ths / 1000).toFixed(2)} PH/s`}</td>
+        <td>${s.measured.hashrate_ths === null ? '—' : `${(s.measured.hashrate_ths / 1000).toFixed(2)} PH/s`}${dataAmount(s)}</td>
         <td>${s.measured.power_kw === null ? '—' : mw(s.measured.power_kw / 1000)}</td>
         <td title="rigs by power_source">${escapeHtml(sources)}</td>
-        <td><input type="checkbox" data-site-field="ai_eligible" data-index="${i}"${planned?.ai_eligible === false ? '' : ' checked'}></td></tr>`;
+        <td><input type="checkbox" data-site-field="ai_eligible" data-index="${i}"${planned?.ai_eligible === false || (planned?.ai_eligible === undefined && planned?.hosted) ? '' : ' checked'}></td>
+        <td><input type="checkbox" data-site-field="hosted" data-index="${i}"${planned?.hosted ? ' checked' : ''}></td>
+        <td><input type="number" step="5" min="0" max="100" data-site-field="take_or_pay_share" data-index="${i}" data-scale="0.01" placeholder="0" value="${planned?.take_or_pay_share === undefined ? '' : Number((planned.take_or_pay_share * 100).toFixed(2))}"></td>
+        <td><input type="number" step="1" min="0" data-site-field="contract_months_left" data-index="${i}" placeholder="0" value="${planned?.contract_months_left ?? ''}"></td>
+        <td><input type="number" step="100" min="0" data-site-field="site_opex_usd_per_day" data-index="${i}" placeholder="0" value="${planned?.site_opex_usd_per_day ?? ''}"></td>
+        <td><input type="number" step="1" min="0" data-site-field="miner_book_value_usd" data-index="${i}" data-scale="1000000" placeholder="0" value="${planned?.miner_book_value_usd === undefined ? '' : planned.miner_book_value_usd / 1e6}"></td></tr>`;
     })
     .join('');
   return `<table class="pl-sites" data-testid="baseline-sites"><thead><tr><th>Site</th><th>MW</th><th>$/kWh</th><th>Uptime %</th><th>J/TH</th>
-    <th title="this site's retrofit cost; empty uses the AI assumption">Retrofit M$/MW IT</th><th>Hashrate (${windowHours} h)</th><th>Power (${windowHours} h)</th><th>Power source</th><th>AI eligible</th></tr></thead><tbody>${rows}</tbody></table>`;
+    <th title="this site's retrofit cost; empty uses the AI assumption">Retrofit M$/MW IT</th><th>Hashrate (${windowHours} h)</th><th>Power (${windowHours} h)</th><th>Power source</th><th>AI eligible</th>
+    <th title="hosted: the power price is the all-in hosting rate">Hosted</th><th title="share of the hosting bill owed while off">Take-or-pay %</th><th>Contract months</th>
+    <th title="staff, maintenance, fees outside the kWh price">Site opex $/day</th><th title="depreciated over 4 years">Miner book M$</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 const tile = (label: string, value: string, id: string) => `<div class="pl-tile"><div class="label">${label}</div><div class="value" data-testid="${id}">${value}</div></div>`;
