@@ -13,6 +13,7 @@ import { AgentConfigError, loadAgentConfig, parseAgentConfig } from './runtime/c
 import { formatAsicSample, formatGpuSample } from './runtime/probe-print.js';
 import { startAgent } from './runtime/start.js';
 import { AGENT_VERSION } from './runtime/transport.js';
+import { EXEC_USAGE, execAction } from './exec.js';
 
 const USAGE = `rigline-agent ${AGENT_VERSION}: reads ASIC miners and NVIDIA GPUs and publishes telemetry over MQTT.
 
@@ -23,6 +24,7 @@ usage:
                                                    read the local GPUs once and print them
   rigline-agent scan CIDR [--port N] [--json] [--site ID --write FILE [--agent-id ID]]
                                                    find miners in a subnet; --write saves an agent config for them
+${EXEC_USAGE}
 
   --config defaults to $RIGLINE_AGENT_CONFIG or /etc/rigline-agent/agent.yaml.
 Exit codes: 0 ok, 1 invalid configuration or failed command, 2 bad usage.`;
@@ -119,6 +121,8 @@ async function main(argv: string[]): Promise<void> {
       site: { type: 'string' },
       write: { type: 'string' },
       'agent-id': { type: 'string' },
+      yes: { type: 'boolean', default: false },
+      family: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', default: false },
     },
@@ -137,6 +141,16 @@ async function main(argv: string[]): Promise<void> {
     case 'scan':
       if (rest.length !== 1) throw new UsageError('scan needs one CIDR, e.g. 10.0.0.0/24');
       return scan(rest[0] as string, values);
+    case 'exec': {
+      const [target, action, ...args] = rest;
+      if (!target || !action) throw new UsageError('exec needs HOST[:PORT] ACTION [ARGS]');
+      const input = { target, action, args, yes: values.yes, family: values.family, json: values.json, password: process.env.RIGLINE_MINER_PASSWORD };
+      const code = await execAction(input).catch((err: Error) => {
+        throw new UsageError(`exec: ${err.message}`);
+      });
+      process.exitCode = code;
+      return;
+    }
     default:
       throw new UsageError(`unknown command '${command}'`);
   }

@@ -21,6 +21,8 @@ export interface PublisherOptions {
   firmware?: string | null;
   backoff?: { initialMs: number; maxMs: number };
   connectTimeoutMs?: number;
+  /** Announced in the birth status: where this connection takes operator commands (issue 14). */
+  commands?: AgentStatus['commands'];
   /** mqtt.js client options that tests or TLS set-ups need (ca, cert, key, rejectUnauthorized). */
   extra?: Partial<IClientOptions>;
 }
@@ -109,6 +111,7 @@ export class Publisher {
       agent: this.options.agent,
       firmware: this.options.firmware ?? null,
       reason,
+      ...(this.options.commands ? { commands: this.options.commands } : {}),
     };
   }
 

@@ -6,17 +6,22 @@ import type { PollSource } from '../source.js';
 import { Agent } from './agent.js';
 import type { AgentConfig } from './config.js';
 import { buildSources } from './sources.js';
+import { attachCommands } from './command-wiring.js';
+import type { MinerActionRunner } from './commands.js';
+import { AGENT_REDACT_PATHS } from './redact.js';
 import { publisherTransport } from './transport.js';
 
 export interface StartAgentOptions {
   log?: Logger;
   /** Sources to use instead of the config's (tests, benchmarks). */
   sources?: PollSource[];
+  /** Replaces the miner action runner (tests). */
+  runAction?: MinerActionRunner;
 }
 
 /** Opens the spool, builds the sources, connects to the broker and starts polling. */
 export async function startAgent(config: AgentConfig, options: StartAgentOptions = {}): Promise<Agent> {
-  const log = options.log ?? pino({ name: 'rigline-agent', level: config.log.level }, pino.destination(2));
+  const log = options.log ?? pino({ name: 'rigline-agent', level: config.log.level, redact: { paths: AGENT_REDACT_PATHS, censor: '[redacted]' } }, pino.destination(2));
   const sources = options.sources ?? buildSources(config);
   const spool = await Spool.open({ dir: config.spool.dir, maxBytes: Math.round(config.spool.max_mb * 1024 * 1024) });
   const seq = new SeqAllocator(join(config.spool.dir), spool.highestSeq);
@@ -38,6 +43,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     transport,
     log,
   });
+  attachCommands(config, transport.publisher, log, options.runAction);
   agent.start();
   log.info({ site: config.site, agent: config.agent_id, sources: sources.length, broker: config.mqtt.url }, 'agent started');
   return agent;

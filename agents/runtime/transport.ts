@@ -23,6 +23,7 @@ export function publisherTransport(config: AgentConfig): AgentTransport & { publ
     username: config.mqtt.username,
     password: config.mqtt.password,
     agent: { name: AGENT_NAME, version: AGENT_VERSION },
+    commands: { agent: config.mqtt.username ?? config.agent_id, enabled: config.actions.enabled },
     backoff: { initialMs: config.mqtt.reconnect.initial_ms, maxMs: config.mqtt.reconnect.max_ms },
     extra: tlsOptions(config.mqtt.tls),
   });

@@ -7,3 +7,4 @@ export * from './api.js';
 export * from './socket.js';
 export * from './alerts.js';
 export * from './rig-page.js';
+export * from './actions.js';
