@@ -15,6 +15,7 @@ import { fleetRoutes } from './api/fleet-routes.js';
 import { historyRoutes } from './api/history-routes.js';
 import { planRoutes, planRunner } from './api/plan-routes.js';
 import { savedPlanRoutes } from './api/saved-plan-routes.js';
+import { setupActions, type Actions } from './actions/index.js';
 import { SavedPlans } from './plans/saved-plans.js';
 import { siteRigsRoutes } from './api/site-rigs-routes.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.js';
@@ -47,6 +48,7 @@ export interface Rigline {
   httpUrl: string;
   http: HttpServer;
   alerts: AlertService;
+  actions: Actions;
   stop(): Promise<void>;
 }
 
@@ -84,6 +86,8 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
     mqttUrl = config.mqtt.url as string;
   }
 
+  // Operator actions publish commands and read results on the ingest connection: the server's one MQTT identity.
+  const actions = setupActions({ config, state, store: security.store, log, publisher: { publish: (topic, payload) => ingest.publish(topic, payload) } });
   const ingestFor = (clientId: string, reconnect = true): MqttIngest =>
     new MqttIngest(
       {
@@ -95,6 +99,8 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
         tls: config.mqtt.tls,
         maxPayloadBytes: config.mqtt.max_payload_bytes,
         log,
+        extraSubscriptions: actions.subscriptions,
+        intercept: actions.intercept,
       },
       counters,
       (decoded) => {
@@ -124,7 +130,10 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
     );
   const ingest = ingestFor(config.mqtt.client_id);
   function applyToState(message: Extract<Decoded, { ok: true }>): void {
-    if (message.kind === 'status') state.applyStatus(message.site, message.source, message.status);
+    if (message.kind === 'status') {
+      state.applyStatus(message.site, message.source, message.status);
+      actions.observeStatus(message.site, message.source, message.status);
+    }
     else {
       state.applySamples(message.source, message.samples);
       // Every instance judges every rig (peers' samples included), so alert state is the same on each.
@@ -147,6 +156,7 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   const runPlan = planRunner({ state, store, config });
   app.use('/api', planRoutes({ state, store, config }, runPlan));
   app.use('/api', savedPlanRoutes(savedPlans, runPlan));
+  app.use('/api', actions.routes);
   app.use('/api', notFound);
   const webDir = resolve(config.server.web_dir);
   if (existsSync(webDir)) {
@@ -209,7 +219,9 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
     httpUrl,
     http,
     alerts,
+    actions,
     async stop() {
+      actions.stop();
       alerts.stop();
       await alertSync?.stop();
       clearInterval(sweeper);

@@ -35,6 +35,11 @@ export class Publisher {
   readonly client: MqttClient;
   private readonly backoff: Backoff;
   private stopped = false;
+  /**
+   * Runs on every connect before the birth status goes out: an agent subscribes to its command topic here, so a
+   * command the server sends the moment it sees the birth cannot arrive before the subscription (issue 14).
+   */
+  beforeBirth: (() => Promise<void>) | null = null;
 
   constructor(private readonly options: PublisherOptions) {
     this.backoff = new Backoff(options.backoff ?? { initialMs: 500, maxMs: 30_000 });
@@ -58,7 +63,8 @@ export class Publisher {
     this.client.on('connect', () => {
       this.backoff.reset();
       this.client.options.reconnectPeriod = this.backoff.next();
-      void this.publishStatus('online', null);
+      const ready = this.beforeBirth ? this.beforeBirth().catch(() => undefined) : Promise.resolve();
+      void ready.then(() => this.publishStatus('online', null));
     });
     // mqtt.js reconnects on a fixed period; widening it on each failure gives the backoff.
     this.client.on('close', () => {

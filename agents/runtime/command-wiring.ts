@@ -40,13 +40,16 @@ export function attachCommands(config: AgentConfig, publisher: Publisher, log: L
     timeoutMs: config.actions.timeout_ms,
     run,
   });
-  const subscribe = (): void => {
-    publisher.client.subscribe(topic, { qos: 1 }, (err, granted) => {
-      if (err || granted?.some((g) => g.qos === 128)) log.warn({ topic }, 'command topic subscription refused: actions cannot reach this agent');
-    });
+  const subscribe = async (): Promise<void> => {
+    try {
+      const granted = await publisher.client.subscribeAsync(topic, { qos: 1 });
+      if (granted.some((g) => g.qos >= 128)) log.warn({ topic }, 'command topic subscription refused: actions cannot reach this agent');
+    } catch (err) {
+      log.warn({ topic, err: (err as Error).message }, 'command topic subscription failed');
+    }
   };
-  publisher.client.on('connect', subscribe);
-  if (publisher.client.connected) subscribe();
+  publisher.beforeBirth = subscribe;
+  if (publisher.client.connected) void subscribe();
   publisher.client.on('message', (t, payload) => {
     if (t === topic) void runner.handle(payload);
   });

@@ -25,6 +25,10 @@ export const ROUTE_POLICY: readonly Rule[] = [
   { methods: ['POST'], path: /^\/api\/plan$/, requires: 'read' },
   { methods: ['POST'], path: /^\/api\/planner\/(solve|optimize|evaluate)$/, requires: 'read' },
   { methods: 'writes', path: /^\/api\/(plans|planner)(\/|$)/, requires: 'plans:write' },
+  // Operator actions on rigs, bulk actions and curtailment (issue 14); per-site limits are checked in the route.
+  { methods: ['POST'], path: /^\/api\/(rigs|sites)\/[^/]+\/actions$/, requires: 'actions' },
+  { methods: ['POST', 'DELETE'], path: /^\/api\/actions\/bulk\/[^/]+\/cancel$/, requires: 'actions' },
+  { methods: ['PUT', 'DELETE'], path: /^\/api\/sites\/[^/]+\/curtailment$/, requires: 'actions' },
   { methods: 'reads', path: /^\/api(\/|$)/, requires: 'read' },
   { methods: 'writes', path: /^\/api(\/|$)/, requires: 'admin' },
 ];

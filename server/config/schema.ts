@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { SiteId } from '../contract/index.js';
 import { AuthSchema, TlsFiles } from './security-schema.js';
 import { AlertsConfigSchema } from './alerts-schema.js';
+import { ActionsConfigSchema } from './actions-schema.js';
 import { PlannerConfigSchema } from './planner.js';
 import { LogConfig } from './yaml-file.js';
 
@@ -149,6 +150,8 @@ export const ConfigSchema = z
     alerts: AlertsConfigSchema,
     /** AI-pivot planner assumptions (server/config/planner.ts). */
     planner: PlannerConfigSchema,
+    /** Operator actions, bulk pace and curtailment (server/config/actions-schema.ts). */
+    actions: ActionsConfigSchema,
     log: LogConfig,
   })
   .strict();
