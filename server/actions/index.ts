@@ -1,6 +1,8 @@
-import type { Router } from 'express';
+import { Router } from 'express';
 import type { Logger } from 'pino';
 import { actionRoutes } from '../api/action-routes.js';
+import { curtailmentRoutes } from '../api/curtailment-routes.js';
+import { CurtailmentRunner } from './curtail-runner.js';
 import type { CredentialStore } from '../auth/store.js';
 import type { Config } from '../config/schema.js';
 import { COMMAND_RESULT_SUBSCRIPTION, type AgentStatus } from '../contract/index.js';
@@ -13,6 +15,7 @@ import { ActionService, type CommandPublisher } from './service.js';
 export interface Actions {
   service: ActionService;
   bulk: BulkRunner;
+  curtailment: CurtailmentRunner;
   routes: Router;
   /** Topic filters the server's MQTT connection adds for command results. */
   subscriptions: readonly string[];
@@ -38,12 +41,24 @@ export function setupActions(deps: ActionsDeps): Actions {
   const audit = new ActionAudit(config.actions.audit_file, config.actions.max_records);
   const service = new ActionService({ audit, routing, state, publisher: deps.publisher, config: config.actions, log });
   const bulk = new BulkRunner({ service, log, windowMs: config.actions.bulk.window_ms });
+  const curtailment = new CurtailmentRunner({
+    service,
+    state,
+    market: config.planner.market,
+    defaultEfficiencyJth: config.planner.default_efficiency_jth,
+    sites: config.actions.curtailment.sites,
+    log,
+  });
+  curtailment.start(config.actions.curtailment.interval_ms);
+  const routes = Router();
+  routes.use(actionRoutes({ service, bulk, state, config, store }), curtailmentRoutes(curtailment, config, store));
   const sweeper = setInterval(() => service.sweep(), Math.min(1000, config.actions.expire_after_ms));
   sweeper.unref();
   return {
     service,
     bulk,
-    routes: actionRoutes({ service, bulk, state, config, store }),
+    curtailment,
+    routes,
     subscriptions: [COMMAND_RESULT_SUBSCRIPTION],
     intercept: (topic, payload) => service.handleResult(topic, payload),
     observeStatus(site, source, status) {
@@ -53,6 +68,7 @@ export function setupActions(deps: ActionsDeps): Actions {
     stop() {
       clearInterval(sweeper);
       bulk.stop();
+      curtailment.stop();
     },
   };
 }

@@ -179,3 +179,26 @@ export function parseCommandResultTopic(topic: string): { site: string; agent: s
   const agent = parts[3] as string;
   return ID_PATTERN.test(site) && AGENT_NAME.test(agent) ? { site, agent } : null;
 }
+
+/** GET /api/sites/:id/curtailment: what curtailment decided last, next to what telemetry measures. */
+export const CurtailmentStatus = z.object({
+  site: z.string(),
+  enabled: z.boolean(),
+  dry_run: z.boolean(),
+  at: z.string().nullable(),
+  price_usd_per_mwh: z.number().nullable(),
+  threshold_usd_per_mwh: z.number().nullable(),
+  /** 'configured' or 'break_even' (the planner's break-even power price at the site's measured efficiency). */
+  threshold_source: z.enum(['configured', 'break_even']),
+  curtailing: z.boolean(),
+  target_mw: z.number(),
+  /** Site power now, from telemetry. */
+  measured_mw: z.number(),
+  /** Power the sleeping miners drew before curtailment minus what they draw now, from telemetry. */
+  shed_mw: z.number(),
+  projected_mw: z.number(),
+  asleep: z.array(z.string()),
+  /** The last decision: in a dry run, what would have been sent. */
+  planned: z.object({ sleep: z.array(z.string()), wake: z.array(z.string()) }),
+});
+export type CurtailmentStatus = z.infer<typeof CurtailmentStatus>;
