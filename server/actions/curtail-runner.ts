@@ -88,7 +88,7 @@ export class CurtailmentRunner {
 
   private tickSite(run: SiteRun, nowMs: number): void {
     const { settings } = run;
-    const { state, service, log } = this.options;
+    const { state, log } = this.options;
     const rigs: CurtailRig[] = [];
     let shedW = 0;
     for (const [rig, record] of state.records(settings.site)) {
