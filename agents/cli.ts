@@ -17,6 +17,7 @@ import { AgentConfigError, loadAgentConfig, parseAgentConfig } from './runtime/c
 import { formatAsicSample, formatGpuSample } from './runtime/probe-print.js';
 import { startAgent } from './runtime/start.js';
 import { AGENT_VERSION } from './runtime/transport.js';
+import { EXEC_USAGE, execAction } from './exec.js';
 
 const USAGE = `rigline-agent ${AGENT_VERSION}: reads ASIC miners and NVIDIA GPUs and publishes telemetry over MQTT.
 
@@ -30,6 +31,7 @@ usage:
   rigline-agent scan CIDR [--port N] [--json] [--site ID --write FILE [--agent-id ID] [--mqtt-url URL]
                      [--mqtt-username NAME]]       find miners in a subnet; --write saves a complete agent config
                                                    for them (broker from --mqtt-url, else $MQTT_URL, else local)
+${EXEC_USAGE}
 
   --config defaults to $RIGLINE_AGENT_CONFIG or /etc/rigline-agent/agent.yaml.
 Exit codes: 0 ok; 1 invalid configuration or a failure at run time (no connection, no answer, nothing found);
@@ -162,6 +164,8 @@ async function main(argv: string[]): Promise<void> {
       'agent-id': { type: 'string' },
       'mqtt-url': { type: 'string' },
       'mqtt-username': { type: 'string' },
+      yes: { type: 'boolean', default: false },
+      family: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', default: false },
     },
@@ -181,6 +185,16 @@ async function main(argv: string[]): Promise<void> {
     case 'scan':
       if (rest.length !== 1) throw new UsageError('scan needs one CIDR, e.g. 10.0.0.0/24');
       return scan(rest[0] as string, values);
+    case 'exec': {
+      const [target, action, ...args] = rest;
+      if (!target || !action) throw new UsageError('exec needs HOST[:PORT] ACTION [ARGS]');
+      const input = { target, action, args, yes: values.yes, family: values.family, json: values.json, password: process.env.RIGLINE_MINER_PASSWORD };
+      const code = await execAction(input).catch((err: Error) => {
+        throw new UsageError(`exec: ${err.message}`);
+      });
+      process.exitCode = code;
+      return;
+    }
     default:
       throw new UsageError(`unknown command '${command}'`);
   }

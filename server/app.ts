@@ -18,6 +18,7 @@ import { fleetRoutes } from './api/fleet-routes.js';
 import { historyRoutes } from './api/history-routes.js';
 import { planRoutes, planRunner } from './api/plan-routes.js';
 import { savedPlanRoutes } from './api/saved-plan-routes.js';
+import { setupActions, type Actions } from './actions/index.js';
 import { SavedPlans } from './plans/saved-plans.js';
 import { siteRigsRoutes } from './api/site-rigs-routes.js';
 import { rigOwnerRoutes } from './api/rig-owner-routes.js';
@@ -61,6 +62,7 @@ export interface Rigline {
   alerts: AlertService;
   /** Live money per site and fleet (GET /api/economics, socket 'economics'). */
   economics: EconomicsService;
+  actions: Actions;
   stop(): Promise<void>;
 }
 
@@ -85,6 +87,8 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   const security = setupSecurity(config, counters);
   const rigSites = new RigSites(config.ingest.rig_sites_file);
   rigSites.watch();
+  // Operator actions publish commands and read results on the ingest connection: the server's one MQTT identity.
+  const actions = setupActions({ config, state, store: security.store, log, publisher: { publish: (topic, payload) => ingest.publish(topic, payload) } });
   const pipeline = createPipeline(config, {
     counters,
     state,
@@ -95,6 +99,7 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
     agentRefusal: (site, source, samples) => security.ownership.refusal(site, source, samples),
     // Every instance judges every rig (peers' samples included), so alert state is the same on each.
     observe: config.alerts.enabled ? (samples) => alerts.engine.observe(samples) : undefined,
+    observeStatus: (site, source, status) => actions.observeStatus(site, source, status),
   });
   let broker: EmbeddedBroker | null = null;
   let mqttUrl: string;
@@ -128,6 +133,8 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
         // Acknowledgements wait for storage: an external broker may keep this many messages in flight to us.
         receiveMaximum: config.mqtt.mode === 'external' ? config.mqtt.receive_maximum : undefined,
         log,
+        extraSubscriptions: actions.subscriptions,
+        intercept: actions.intercept,
       },
       counters,
       (decoded, durable) => {
@@ -162,6 +169,7 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   api.use(rigOwnerRoutes(rigSites, log));
   const economics = new EconomicsService(state, config, log);
   api.use(economicsRoutes(economics));
+  api.use(actions.routes);
   api.use(notFound);
   const webDir = resolve(config.server.web_dir);
   if (existsSync(webDir)) {
@@ -231,7 +239,9 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
     metricsUrl,
     alerts,
     economics,
+    actions,
     async stop() {
+      actions.stop();
       alerts.stop();
       economics.stop();
       await alertSync?.stop();

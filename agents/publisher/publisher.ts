@@ -21,6 +21,8 @@ export interface PublisherOptions {
   firmware?: string | null;
   backoff?: { initialMs: number; maxMs: number };
   connectTimeoutMs?: number;
+  /** Announced in the birth status: where this connection takes operator commands (issue 14). */
+  commands?: AgentStatus['commands'];
   /** mqtt.js client options that tests or TLS set-ups need (ca, cert, key, rejectUnauthorized). */
   extra?: Partial<IClientOptions>;
 }
@@ -57,6 +59,11 @@ export class Publisher {
   /** The failure of the current connection attempt (an 'error' comes before its 'close'). */
   private pendingReason: string | null = null;
   private everConnected = false;
+  /**
+   * Runs on every connect before the birth status goes out: an agent subscribes to its command topic here, so a
+   * command the server sends the moment it sees the birth cannot arrive before the subscription (issue 14).
+   */
+  beforeBirth: (() => Promise<void>) | null = null;
 
   constructor(private readonly options: PublisherOptions) {
     this.backoff = new Backoff(options.backoff ?? { initialMs: 500, maxMs: 30_000 });
@@ -82,7 +89,8 @@ export class Publisher {
       this.pendingReason = null;
       this.backoff.reset();
       this.client.options.reconnectPeriod = this.backoff.next();
-      void this.publishStatus('online', null);
+      const ready = this.beforeBirth ? this.beforeBirth().catch(() => undefined) : Promise.resolve();
+      void ready.then(() => this.publishStatus('online', null));
     });
     // mqtt.js reconnects on a fixed period; widening it on each failure gives the backoff. Each failed attempt is
     // reported at once with its reason (refused login, no broker, TLS…) and when the next try comes.
@@ -147,6 +155,7 @@ export class Publisher {
       agent: this.options.agent,
       firmware: this.options.firmware ?? null,
       reason,
+      ...(this.options.commands ? { commands: this.options.commands } : {}),
     };
   }
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LogConfig, readYamlMapping } from '../../server/config/yaml-file.js';
 import { RigId, SiteId, toId } from '../../server/contract/index.js';
 import { AgentMetricsConfig } from '../metrics/config.js';
+import { MINER_FAMILIES } from '../cgminer/families.js';
 
 /** Every agent setting with its default. config/agent.example.yaml documents each key. */
 const port = z.number().int().min(1).max(65535);
@@ -13,6 +14,10 @@ const CgminerSourceConfig = z
     port: port.default(4028),
     /** Rig id the miner is published under; defaults to the host turned into an id (10.0.0.21 → 10-0-0-21). */
     rig: RigId.optional(),
+    /** Miner API password for actions (Whatsminer admin password); overrides actions.miner_password. Never sent or logged. */
+    password: z.string().min(1).max(256).optional(),
+    /** Miner family for actions, when detection should be skipped (luxos, whatsminer, avalon, braiins, …). */
+    family: z.enum(MINER_FAMILIES).optional(),
   })
   .strict();
 
@@ -101,6 +106,19 @@ export const AgentConfigSchema = z
       .prefault({}),
     /** Optional Prometheus /metrics (agents/metrics/config.ts). */
     metrics: AgentMetricsConfig,
+    /** Operator actions (issue 14): off unless enabled, so a read-only deployment stays read-only. */
+    actions: z
+      .object({
+        enabled: z.boolean().default(false),
+        /** Limit for one action against one miner (all its requests). */
+        timeout_ms: z.number().int().min(100).max(600_000).default(15_000),
+        /** Default miner API password (Whatsminer admin); sources[].password overrides it. Never sent or logged. */
+        miner_password: z.string().min(1).max(256).optional(),
+        /** Command ids remembered (journal under spool.dir) so a repeated id never runs twice. */
+        remember: z.number().int().min(100).max(1_000_000).default(10_000),
+      })
+      .strict()
+      .prefault({}),
     log: LogConfig,
   })
   .strict();

@@ -8,17 +8,22 @@ import { Agent } from './agent.js';
 import type { AgentConfig } from './config.js';
 import { logBrokerConnection, redact } from './broker-log.js';
 import { buildSources } from './sources.js';
+import { attachCommands } from './command-wiring.js';
+import type { MinerActionRunner } from './commands.js';
+import { AGENT_REDACT_PATHS } from './redact.js';
 import { publisherTransport } from './transport.js';
 
 export interface StartAgentOptions {
   log?: Logger;
   /** Sources to use instead of the config's (tests, benchmarks). */
   sources?: PollSource[];
+  /** Replaces the miner action runner (tests). */
+  runAction?: MinerActionRunner;
 }
 
 /** Opens the spool, builds the sources, connects to the broker and starts polling. */
 export async function startAgent(config: AgentConfig, options: StartAgentOptions = {}): Promise<Agent> {
-  const log = options.log ?? pino({ name: 'rigline-agent', level: config.log.level }, pino.destination(2));
+  const log = options.log ?? pino({ name: 'rigline-agent', level: config.log.level, redact: { paths: AGENT_REDACT_PATHS, censor: '[redacted]' } }, pino.destination(2));
   // Optional /metrics: prom-client is loaded only when metrics.port is set.
   const metrics = config.metrics.port === undefined ? null : await startAgentMetrics({ ...config.metrics, port: config.metrics.port }, log);
   const built = options.sources ?? buildSources(config);
@@ -45,6 +50,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     log,
   });
   metrics?.attach(() => agent.stats());
+  attachCommands(config, transport.publisher, log, options.runAction);
   agent.start();
   log.info({ site: config.site, agent: config.agent_id, sources: sources.length, broker: redact(config.mqtt.url) }, 'agent started');
   return agent;

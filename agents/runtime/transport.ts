@@ -25,6 +25,7 @@ export function publisherTransport(config: AgentConfig): AgentTransport & { publ
     username: config.mqtt.username,
     password: config.mqtt.password,
     agent: { name: AGENT_NAME, version: AGENT_VERSION },
+    commands: { agent: config.mqtt.username ?? config.agent_id, enabled: config.actions.enabled },
     backoff: { initialMs: config.mqtt.reconnect.initial_ms, maxMs: config.mqtt.reconnect.max_ms },
     // mqtt-packet otherwise fills a cache of 65,536 two-byte Buffers on the first publish (~8 MiB of heap): the
     // agent publishes a few messages a second and keeps its resident set small instead (issue 16).

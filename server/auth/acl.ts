@@ -1,5 +1,6 @@
 import { TOPIC_ROOT } from '../contract/index.js';
 import type { AgentRecord } from './store.js';
+import { commandPublishFilters, commandSubscribeFilters } from './command-acl.js';
 
 /**
  * Who may do what on the broker. One rule set, rendered twice: checked here by the embedded broker's hooks and
@@ -42,10 +43,11 @@ export function topicMatches(filter: string, topic: string): boolean {
 
 /** Topic filters a principal may publish to: the same patterns go into Mosquitto's acl_file. */
 export function publishFilters(principal: MqttPrincipal): string[] {
-  if (principal.kind === 'ingest') return [];
+  if (principal.kind === 'ingest') return commandPublishFilters(principal);
   const site = principal.kind === 'agent' ? principal.site : '+';
   const sources = principal.kind === 'agent' && principal.rigs ? principal.rigs : ['+'];
-  return sources.flatMap((source) => [`${TOPIC_ROOT}/${site}/${source}/telemetry`, `${TOPIC_ROOT}/${site}/${source}/status`]);
+  const telemetry = sources.flatMap((source) => [`${TOPIC_ROOT}/${site}/${source}/telemetry`, `${TOPIC_ROOT}/${site}/${source}/status`]);
+  return [...telemetry, ...commandPublishFilters(principal)];
 }
 
 export function canPublish(principal: MqttPrincipal, topic: string): boolean {
@@ -63,13 +65,16 @@ export function unshared(filter: string): string {
 }
 
 export function canSubscribe(principal: MqttPrincipal, filter: string): boolean {
-  return principal.kind === 'ingest' && INGEST_FILTERS.includes(unshared(filter));
+  const plain = unshared(filter);
+  if (commandSubscribeFilters(principal).includes(plain)) return true;
+  return principal.kind === 'ingest' && INGEST_FILTERS.includes(plain);
 }
 
 /** Mosquitto ACL lines for one principal (mosquitto.conf(5), "acl_file"): `write` grants publish only. */
 export function aclLines(principal: MqttPrincipal): string[] {
   const lines = [`user ${principal.username}`];
   if (principal.kind === 'ingest') for (const filter of INGEST_FILTERS) lines.push(`topic read ${filter}`);
+  for (const filter of commandSubscribeFilters(principal)) lines.push(`topic read ${filter}`);
   for (const filter of publishFilters(principal)) lines.push(`topic write ${filter}`);
   return lines;
 }

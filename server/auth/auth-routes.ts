@@ -1,5 +1,6 @@
 import express, { Router, type Response } from 'express';
 import { z } from 'zod';
+import { SiteId } from '../contract/ids.js';
 import { ApiError } from '../api/errors.js';
 import type { Config } from '../config/schema.js';
 import { describeAgent, issueAgent } from './agents.js';
@@ -21,7 +22,7 @@ const NewAgent = z.object({
   site: z.string().optional(),
   rigs: z.array(z.string()).max(100_000).optional(),
 });
-const NewUser = z.object({ username: Username, role: z.enum(ROLES), password: z.string().min(12).max(1024) });
+const NewUser = z.object({ username: Username, role: z.enum(ROLES), password: z.string().min(12).max(1024), sites: z.array(SiteId).max(10_000).optional() });
 
 function body<T>(schema: z.ZodType<T>, value: unknown): T {
   const parsed = schema.safeParse(value);
@@ -132,8 +133,8 @@ export function authRoutes(identity: Identity, store: CredentialStore, config: C
   router.get('/admin/users', (_req, res) => res.json(store.users().map(({ hash: _hash, ...rest }) => rest)));
   router.post('/admin/users', (req, res) => {
     const request = body(NewUser, req.body);
-    store.putUser({ username: request.username, role: request.role, hash: hashPassword(request.password, USER_ITERATIONS), created: new Date().toISOString() });
-    res.status(201).json({ username: request.username, role: request.role });
+    store.putUser({ username: request.username, role: request.role, hash: hashPassword(request.password, USER_ITERATIONS), created: new Date().toISOString(), sites: request.sites ?? null });
+    res.status(201).json({ username: request.username, role: request.role, sites: request.sites ?? null });
   });
   router.delete('/admin/users/:username', (req, res) => {
     if (!store.deleteUser(req.params.username)) throw new ApiError(404, 'user_not_found', `no user ${req.params.username}`);

@@ -13,7 +13,7 @@ const USAGE = `usage: rigline-server <command> [--config file]
   agents add <name> --site <site> [--rig <rig>]...   MQTT credentials for an agent (prints its password once)
   agents add <name> --ingest                          MQTT credentials for a server instance's ingest client
   agents list | agents revoke <name>
-  users add <name> --role viewer|operator|planner|admin [--password-stdin]
+  users add <name> --role viewer|operator|planner|admin [--password-stdin] [--site a,b]  (--site: the only sites it acts on)
   users list | users remove <name>
   users hash [--password-stdin]                       a password_hash for auth.users in the config file
   tokens create <user> --name <label> [--role <role>] an API token for scripts (prints it once)
@@ -106,10 +106,11 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, out: Out = 
       mosquitto();
     } else if (group === 'users' && action === 'add') {
       const { password, generated } = readPassword(values['password-stdin']);
-      store.putUser({ username: need('name'), role: role(values.role), hash: hashPassword(password, USER_ITERATIONS), created: new Date().toISOString() });
+      const sites = values.site ? values.site.split(',').filter(Boolean) : null;
+      store.putUser({ username: need('name'), role: role(values.role), hash: hashPassword(password, USER_ITERATIONS), created: new Date().toISOString(), sites });
       out(`user ${target} (${values.role})${generated ? `\npassword: ${password}\n(shown only once)` : ''}`);
     } else if (group === 'users' && action === 'list') {
-      for (const user of store.users()) out(`${user.username}\t${user.role}\t${user.created}`);
+      for (const user of store.users()) out(`${user.username}\t${user.role}\t${user.created}\t${user.sites?.join(',') ?? '*'}`);
     } else if (group === 'users' && action === 'remove') {
       if (!store.deleteUser(need('name'))) throw new Error(`no user ${target}`);
       out(`user ${target} removed`);

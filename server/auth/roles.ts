@@ -5,13 +5,13 @@
 export const ROLES = ['viewer', 'operator', 'planner', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-export type Permission = 'read' | 'alerts:ack' | 'plans:write' | 'tokens:own' | 'admin';
+export type Permission = 'read' | 'alerts:ack' | 'plans:write' | 'tokens:own' | 'actions' | 'admin';
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   viewer: ['read', 'tokens:own'],
-  operator: ['read', 'tokens:own', 'alerts:ack'],
+  operator: ['read', 'tokens:own', 'alerts:ack', 'actions'],
   planner: ['read', 'tokens:own', 'plans:write'],
-  admin: ['read', 'tokens:own', 'alerts:ack', 'plans:write', 'admin'],
+  admin: ['read', 'tokens:own', 'alerts:ack', 'plans:write', 'actions', 'admin'],
 };
 
 export function can(role: Role, permission: Permission): boolean {

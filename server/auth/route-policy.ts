@@ -32,6 +32,10 @@ export const ROUTE_POLICY: readonly Rule[] = [
   { methods: ['POST'], route: /^\/plan$/, requires: 'read' },
   { methods: ['POST'], route: /^\/planner\/(solve|optimize|evaluate)$/, requires: 'read' },
   { methods: 'writes', route: /^\/(plans|planner)(\/|$)/, requires: 'plans:write' },
+  // Operator actions on rigs, bulk actions and curtailment (issue 14); per-site limits are checked in the route.
+  { methods: ['POST'], route: /^\/(rigs|sites)\/[^/]+\/actions$/, requires: 'actions' },
+  { methods: ['POST', 'DELETE'], route: /^\/actions\/bulk\/[^/]+\/cancel$/, requires: 'actions' },
+  { methods: ['PUT', 'DELETE'], route: /^\/sites\/[^/]+\/curtailment$/, requires: 'actions' },
   { methods: 'reads', route: /.*/, requires: 'read' },
   { methods: 'writes', route: /.*/, requires: 'admin' },
 ];

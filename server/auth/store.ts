@@ -29,6 +29,8 @@ export const UserRecord = z.object({
   role: z.enum(ROLES),
   hash: z.string(),
   created: z.string(),
+  /** Sites this person may act on (operator actions, issue 14); absent or null: every site. */
+  sites: z.array(SiteId).nullable().optional(),
 });
 export type UserRecord = z.infer<typeof UserRecord>;
 

@@ -3,6 +3,7 @@ import { SiteId } from '../contract/index.js';
 import { AuthSchema, IngestGuardsSchema, TlsFiles } from './security-schema.js';
 import { AlertsConfigSchema } from './alerts-schema.js';
 import { MarketConfigSchema } from './market-schema.js';
+import { ActionsConfigSchema } from './actions-schema.js';
 import { PlannerConfigSchema } from './planner.js';
 import { PlannerSiteFields } from './planner-site.js';
 import { LogConfig } from './yaml-file.js';
@@ -179,6 +180,8 @@ export const ConfigSchema = z
     metrics: MetricsConfigSchema,
     /** Live market inputs and pricing for GET /api/economics (server/config/market-schema.ts). */
     market: MarketConfigSchema,
+    /** Operator actions, bulk pace and curtailment (server/config/actions-schema.ts). */
+    actions: ActionsConfigSchema,
     log: LogConfig,
   })
   .strict();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROLES } from '../auth/roles.js';
+import { SiteId } from '../contract/ids.js';
 
 /** Config sections owned by security and scale-out (issue 7); schema.ts includes them. */
 const file = z.string().min(1);
@@ -25,6 +26,8 @@ export const AuthSchema = z
             username: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$/),
             role: z.enum(ROLES),
             password_hash: z.string().startsWith('$7$'),
+            /** Sites this person may act on (operator actions, issue 14); absent: every site. */
+            sites: z.array(SiteId).max(10_000).optional(),
           })
           .strict(),
       )

@@ -8,3 +8,4 @@ export * from './socket.js';
 export * from './alerts.js';
 export * from './rig-page.js';
 export * from './economics.js';
+export * from './actions.js';

@@ -13,5 +13,10 @@ export const AgentStatus = z.object({
   firmware: z.string().max(256).nullable(),
   /** Set by a graceful shutdown, so an operator can tell a planned stop from a crash. */
   reason: z.string().max(256).nullable(),
+  /**
+   * Where this connection takes operator commands (issue 14): its credential username, the {agent} of
+   * rigline/v1/{site}/{agent}/command, and whether its config enables actions. Absent: it takes none.
+   */
+  commands: z.object({ agent: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$/), enabled: z.boolean() }).optional(),
 });
 export type AgentStatus = z.infer<typeof AgentStatus>;

@@ -230,6 +230,11 @@ export class FleetState {
     for (const id of this.bySite.get(site) ?? []) yield [id, this.rigs.get(id) as RigRecord];
   }
 
+  /** The connection (MQTT source) that last reported a rig: who can act on it (issue 14). */
+  sourceOf(rig: string): string | null {
+    return this.rigs.get(rig)?.source ?? null;
+  }
+
   siteRigCount(site: string): number {
     return this.bySite.get(site)?.size ?? 0;
   }

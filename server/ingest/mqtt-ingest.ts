@@ -24,6 +24,10 @@ export interface MqttIngestOptions {
    */
   receiveMaximum?: number;
   log: Logger;
+  /** More topic filters on the same connection (issue 14: command results), shared like the rest. */
+  extraSubscriptions?: readonly string[];
+  /** Sees every message first; returning true takes it out of telemetry ingest (command results). */
+  intercept?: (topic: string, payload: Buffer) => boolean;
 }
 
 /** `durable` is called once the message's samples are stored or durably queued: its PUBACK is sent then. */
@@ -65,7 +69,7 @@ export class MqttIngest {
       key: file(options.tls?.key_file),
       reconnectPeriod: options.reconnect === false ? 0 : 1000,
     });
-    const subscriptions = [TELEMETRY_SUBSCRIPTION, STATUS_SUBSCRIPTION].map((filter) =>
+    const subscriptions = [TELEMETRY_SUBSCRIPTION, STATUS_SUBSCRIPTION, ...(options.extraSubscriptions ?? [])].map((filter) =>
       shared ? `$share/${options.sharedGroup}/${filter}` : filter,
     );
     this.client = client;
@@ -93,8 +97,23 @@ export class MqttIngest {
     });
   }
 
+  /** Publishes at QoS 1 on the ingest connection (the server's one MQTT identity); resolves on PUBACK. */
+  publish(topic: string, payload: string): Promise<void> {
+    const client = this.client;
+    if (!client) return Promise.reject(new Error('MQTT not started'));
+    return new Promise((resolve, reject) => client.publish(topic, payload, { qos: 1 }, (err) => (err ? reject(err) : resolve())));
+  }
+
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
   /** One broker message; `durable` (its PUBACK) is called once it is stored, or at once when it is refused. */
   handle(topic: string, payload: Buffer, durable: () => void = () => {}): void {
+    if (this.options.intercept?.(topic, payload)) {
+      durable();
+      return;
+    }
     this.counters.received++;
     const decoded = decodeMessage(topic, payload, this.options.maxPayloadBytes);
     if (!decoded.ok) {

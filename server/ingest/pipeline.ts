@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Sample } from '../contract/index.js';
+import type { AgentStatus, Sample } from '../contract/index.js';
 import type { FleetState } from '../fleet/state.js';
 import type { HistoryStore } from '../store/types.js';
 import type { Counters } from './counters.js';
@@ -29,6 +29,8 @@ export interface PipelineDeps {
   agentRefusal: (site: string, source: string, samples: readonly Sample[]) => string | null;
   /** Live samples after they changed fleet state (the alert engine). */
   observe?: (samples: Sample[]) => void;
+  /** Status messages after they changed fleet state (operator actions learn which agent serves a rig). */
+  observeStatus?: (site: string, source: string, status: AgentStatus) => void;
   log: Logger;
   now?: () => number;
 }
@@ -94,8 +96,10 @@ export class IngestPipeline {
   /** Applies a checked message to live state (also what peers' messages go through). */
   apply(message: Accepted): void {
     const { state } = this.deps;
-    if (message.kind === 'status') state.applyStatus(message.site, message.source, message.status);
-    else {
+    if (message.kind === 'status') {
+      state.applyStatus(message.site, message.source, message.status);
+      this.deps.observeStatus?.(message.site, message.source, message.status);
+    } else {
       state.applySamples(message.source, message.samples);
       this.deps.observe?.(message.samples);
     }

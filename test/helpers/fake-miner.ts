@@ -25,6 +25,11 @@ export interface FakeMinerOptions {
   delayMs?: number;
   /** Append a NUL to replies that do not end with one (most firmware does; .raw recordings already have it). */
   terminateWithNul?: boolean;
+  /**
+   * Answers a request before the recordings are looked at (undefined: fall through). Replies may also be keyed
+   * `command|parameter` (`ascset|0,softoff,…`), which is matched before the bare command.
+   */
+  respond?: (payload: string) => Buffer | string | undefined;
 }
 
 export interface FakeMiner {
@@ -32,6 +37,8 @@ export interface FakeMiner {
   port: number;
   /** Every request payload received, in order. */
   requests: string[];
+  /** When each request arrived (Date.now()), in the same order. */
+  requestTimes: number[];
   setBehaviour(behaviour: NonNullable<FakeMinerOptions['behaviour']>, delayMs?: number): void;
   close(): Promise<void>;
 }
@@ -47,20 +54,28 @@ export async function startFakeMiner(options: FakeMinerOptions): Promise<FakeMin
   let behaviour = options.behaviour ?? 'ok';
   let delayMs = options.delayMs ?? 0;
   const requests: string[] = [];
+  const requestTimes: number[] = [];
   const sockets = new Set<Socket>();
   const replies = new Map(
     Object.entries(options.replies).map(([k, v]) => [k, typeof v === 'string' ? Buffer.from(v) : v] as const),
   );
 
   const answer = (payload: string): Buffer => {
+    const custom = options.respond?.(payload);
+    if (custom !== undefined) {
+      const bytes = typeof custom === 'string' ? Buffer.from(custom) : custom;
+      return options.terminateWithNul !== false ? Buffer.concat([bytes, Buffer.from([0])]) : bytes;
+    }
     let command = payload.trim();
+    let parameter: string | null = null;
     try {
-      const parsed = JSON.parse(payload) as { command?: unknown };
+      const parsed = JSON.parse(payload) as { command?: unknown; parameter?: unknown };
       if (typeof parsed.command === 'string') command = parsed.command;
+      if (parsed.parameter !== undefined) parameter = String(parsed.parameter);
     } catch {
       // Plain-text API form: the payload is the command itself.
     }
-    const recorded = replies.get(command);
+    const recorded = (parameter !== null ? replies.get(`${command}|${parameter}`) : undefined) ?? replies.get(command);
     let body: Buffer;
     if (recorded) body = recorded;
     else if (command.includes('+') && options.multi !== false) body = Buffer.from(buildMulti(command, replies));
@@ -80,6 +95,7 @@ export async function startFakeMiner(options: FakeMinerOptions): Promise<FakeMin
       if (answered || !requestComplete(buffer)) return;
       answered = true;
       requests.push(buffer);
+      requestTimes.push(Date.now());
       if (behaviour === 'dead') return;
       const reply = behaviour === 'garbage' ? Buffer.from('HTTP/1.1 400 Bad Request\r\n\r\n') : answer(buffer);
       const send = (): void => {
@@ -101,6 +117,7 @@ export async function startFakeMiner(options: FakeMinerOptions): Promise<FakeMin
     host,
     port: address.port,
     requests,
+    requestTimes,
     setBehaviour(next, nextDelay) {
       behaviour = next;
       if (nextDelay !== undefined) delayMs = nextDelay;

@@ -3,6 +3,7 @@ import { live, perFrame } from './live.js';
 import { onNavigate, route, startRouter } from './router.js';
 import { mountSession } from './session.js';
 import { alertsView } from './views/alerts.js';
+import { actionsView } from './views/actions.js';
 import { overviewView } from './views/overview.js';
 import { rigView } from './views/rig.js';
 import { siteView } from './views/site.js';
@@ -17,6 +18,7 @@ app.innerHTML = `
       <a href="/" data-nav="fleet">Fleet</a>
       <a href="/alerts" data-nav="alerts">Alerts <span class="badge" id="alert-badge" hidden></span></a>
       <a href="/planner" data-nav="planner">Planner</a>
+      <a href="/actions" data-nav="actions">Actions</a>
     </nav>
     <div class="spacer"></div>
     <div id="session" class="session"></div>
@@ -69,4 +71,5 @@ route('/sites/:id', 'fleet', siteView);
 route('/rigs/:id', 'fleet', rigView);
 route('/alerts', 'alerts', alertsView);
 route('/planner', 'planner', (root) => mountPlanner(root));
+route('/actions', 'actions', actionsView);
 void sessionReady.finally(() => startRouter(document.querySelector('#view') as HTMLElement));

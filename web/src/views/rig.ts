@@ -7,6 +7,7 @@ import { live } from '../live.js';
 import { setQuery, type View } from '../router.js';
 import { inferencePanel } from './inference-panel.js';
 import { ackButtons, alertRow, statusPill, tile } from './widgets.js';
+import { mountRigActions } from './rig-actions.js';
 
 const PROVENANCE: Record<string, string> = {
   measured: 'measured by a meter or the GPU driver',
@@ -76,8 +77,10 @@ export const rigView: View = (root, params, query) => {
   root.innerHTML = `<section class="page rig"><div class="page-head"><h1 id="rig-title">${h(rigId)}</h1></div><div id="rig-body"><div class="loading">Loading…</div></div>
     <div class="panel-head"><h2>History</h2><div id="range"></div></div><div class="charts three" id="rig-charts"></div>
     <div class="charts three" id="part-charts"></div>
-    <div class="panel"><h2>Alerts on this rig</h2><table class="grid alerts compact" id="rig-alerts"><tbody></tbody></table></div></section>`;
+    <div class="panel"><h2>Alerts on this rig</h2><table class="grid alerts compact" id="rig-alerts"><tbody></tbody></table></div>
+    <div class="panel" id="rig-actions"></div></section>`;
   const $ = (sel: string): HTMLElement => root.querySelector(sel) as HTMLElement;
+  const offActions = mountRigActions($('#rig-actions'), rigId);
 
   const metrics = (): { metric: string; title: string; unit: string; color: string; scale?: number }[] =>
     kind === 'gpu'
@@ -222,6 +225,7 @@ export const rigView: View = (root, params, query) => {
   ];
   const offAck = ackButtons(root);
   return () => {
+    offActions();
     disposed = true;
     offs.forEach((off) => off());
     offAck();

@@ -6,6 +6,7 @@ import { live, perFrame } from '../live.js';
 import { navigate, setQuery, type View } from '../router.js';
 import { RigTable, type TableQuery } from './rig-table.js';
 import { ackButtons, alertRow, statusBar, tile } from './widgets.js';
+import { mountSiteActions } from './site-actions.js';
 
 /** The contract's sort keys, typed against it; a value import would pull zod into the browser bundle. */
 const RIG_SORT_KEYS: readonly RigSortKey[] = ['rig', 'status', 'model', 'firmware', 'hashrate', 'nameplate_pct', 'power', 'efficiency', 'temp', 'uptime', 'last_seen'];
@@ -64,8 +65,10 @@ export const siteView: View = (root, params, query) => {
         </div>
         <div id="table"></div>
       </div>
+      <div class="panel" id="site-actions"></div>
     </section>`;
   const $ = <T extends HTMLElement = HTMLElement>(sel: string): T => root.querySelector(sel) as T;
+  const offActions = mountSiteActions($('#site-actions'), siteId);
 
   const hr = timeChart($('#chart-hashrate'), { title: 'Hashrate', unit: 'PH/s', series: [{ label: 'Hashrate', color: '#58a6ff' }], digits: 2 });
   const pw = timeChart($('#chart-power'), { title: 'Power', unit: 'MW', series: [{ label: 'Power', color: '#f0883e' }], digits: 2 });
@@ -191,6 +194,7 @@ export const siteView: View = (root, params, query) => {
   const off = live.onFleet.on(onFleet);
   const offEconomics = mountEconomics($('#economics'), siteId);
   return () => {
+    offActions();
     disposed = true;
     offEconomics();
     document.removeEventListener('keydown', onKey);
