@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleetModel, SimulatorRunner } from '../../agents/sim/simulator.js';
@@ -30,7 +33,8 @@ describe.skipIf(!hasService('chromium', 'chromium'))('the dashboard on a phone (
       {
         auth: { anonymous: 'viewer', users: [{ username: 'olga', role: 'operator', password_hash: hashPassword('night-shift-42') }] },
         alerts: { evaluate_interval_ms: 100, rules: { overheat: { for_s: 0 }, hashboard_missing: { for_s: 0 } } },
-        store: { site_rollup_interval_ms: 1000 },
+        // The default store of `npm start`, so the rig page has per-board and fan history to chart.
+        store: { kind: 'sqlite', site_rollup_interval_ms: 1000, sqlite: { dir: mkdtempSync(join(tmpdir(), 'rigline-phone-')) } },
       },
       new Map(model.sites.map((s) => [s.id, s.name])),
     );
@@ -121,6 +125,24 @@ describe.skipIf(!hasService('chromium', 'chromium'))('the dashboard on a phone (
     await page.click('#silence-form button[type="submit"]');
     await page.waitForSelector('.silence:has-text("boards on order")');
     await page.waitForSelector(`tr.alert-row[data-rig="${lost}"] [data-testid="silenced"]`);
+    expect(await overflow(page)).toBe(0);
+    await page.close();
+  }, 120_000);
+
+  it('the rig page charts per-board and fan history, and greys an offline rig\'s last figures with the time', async () => {
+    const page = await phone.newPage();
+    await page.goto(`${rigline.httpUrl}/rigs/${hot}`);
+    await page.waitForSelector('[data-testid="part-chart-chip_temp_c"] .uplot', { timeout: 20_000 });
+    for (const metric of ['hashrate_ths', 'chip_temp_c', 'temp_c', 'fan_rpm']) expect(await page.locator(`[data-testid="part-chart-${metric}"]`).count()).toBe(1);
+    expect(await page.locator('[data-testid="coverage"]').first().textContent()).toMatch(/History kept: raw samples 1 d, 1-minute means 30 d, 1-hour means 365 d\. Nothing before /);
+    expect(await page.locator('[data-testid="last-seen"]').count()).toBe(0);
+    await runner.stop(); // graceful stop: the agents' 'offline' status takes every rig offline at once
+    await waitFor(async () => ((await getJson<{ status: string }>(rigline, `/api/rigs/${hot}`)).body.status === 'offline' ? true : undefined), 15_000, 'offline');
+    await page.reload();
+    await page.waitForSelector('[data-testid="last-seen"]');
+    expect(await page.locator('[data-testid="last-seen"]').textContent()).toMatch(/figures below are from the last sample, .+ \((\d+ s ago|just now)\)/);
+    expect(await page.locator('.tiles').getAttribute('data-stale')).toBe('true');
+    expect(await page.locator('[data-testid="reasons"]').textContent()).toMatch(/simulator stopped; last sample .+ ago/);
     expect(await overflow(page)).toBe(0);
     await page.close();
   }, 120_000);

@@ -1,21 +1,9 @@
-import type { AlertKind } from '../../../server/contract/index.js';
+// Type-only: erased at build, so the bundle pulls in nothing from the server.
+import type { Silence } from '../../../server/alerts/workflow.js';
 import { api, ApiFailure } from '../api.js';
 import { fmtAgo, fmtTime, h } from '../format.js';
 import { canActOnAlerts } from '../session.js';
 import { ALERT_TITLES } from './widgets.js';
-
-interface Silence {
-  id: string;
-  kind: 'silence' | 'maintenance';
-  rule: AlertKind | null;
-  site: string | null;
-  rig: string | null;
-  starts_at: number;
-  ends_at: number;
-  comment: string;
-  created_by: string;
-  created_at: number;
-}
 
 const HOURS = [1, 4, 12, 24, 72, 168];
 
