@@ -29,11 +29,11 @@ export function rowPrices(duals: ArrayLike<number>, rows: number): number[] {
 }
 
 export function reducedCosts(p: ScaledProblem, prices: readonly number[]): number[] {
-  return p.cost.map((c, j) => p.rows.reduce((d, row, r) => d - (prices[r] as number) * (row[j] as number), c));
+  return p.cost.map((c, j) => p.rows.reduce((d, row, r) => d - (prices[r] ?? 0) * (row[j] as number), c));
 }
 
 export function lagrangianBound(p: ScaledProblem, prices: readonly number[], reduced: readonly number[]): number {
-  let bound = prices.reduce((sum, y, r) => sum + y * (p.capacity[r] as number), 0);
+  let bound = p.capacity.reduce((sum, b, r) => sum + (prices[r] ?? 0) * b, 0);
   for (const d of reduced) if (d > 0) bound += d;
   return bound;
 }

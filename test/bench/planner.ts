@@ -7,7 +7,7 @@
  * timeout, every re-solve within its share of the analysis budget.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PlanInput } from '../../server/planner/contract.js';
@@ -51,6 +51,13 @@ await run('1,000 sites, whole-site, gap 0', 1_000, true, null, 0);
 await run('10,000 sites, fractional LP', 10_000, false, 5_000);
 await run('10,000 sites, whole-site MILP', 10_000, true, 5_000);
 
+/** CPU seconds of this process's finished children (utime + stime of waited-for children, /proc/self/stat). */
+function childrenCpuS(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100; // cutime + cstime, USER_HZ
+}
+
 const withAnalysis = (input: PlanInput): PlanInput => ({ ...input, analysis: { ...input.analysis, scenarios: true, tornado: true } });
 /** The re-solve share runPlan gives each scenario / tornado solve (plan.ts): the analysis budget over the solves. */
 const shareOf = (input: PlanInput): number => Math.min(2, input.constraints.time_limit_s, input.analysis.time_limit_s / (25 + 24));
@@ -74,24 +81,33 @@ for (const model of ['gpu_rental', 'tokens', 'colocation'] as const) {
   try {
     const file = join(dir, 'fleet.json');
     writeFileSync(file, JSON.stringify(input));
+    const childCpu0 = childrenCpuS();
     const t0 = performance.now();
     const cli = spawnSync(process.execPath, ['server/planner/bin/rigline-plan.js', file, '--json'], { encoding: 'utf8', maxBuffer: 256 * 2 ** 20 });
     const cliS = (performance.now() - t0) / 1000;
+    const cliCpuS = childrenCpuS() - childCpu0;
     if (cli.status !== 0) throw new Error(`rigline-plan exited ${cli.status}: ${cli.stderr.slice(0, 500)}`);
     const result = JSON.parse(cli.stdout) as Awaited<ReturnType<typeof runPlan>>;
     console.log(
-      `${'10,000 sites, CLI plan + analysis'.padEnd(34)} ${cliS.toFixed(1).padStart(5)} s (process start included); main solve ${result.plan.solver_status}, ` +
+      `${'10,000 sites, CLI plan + analysis'.padEnd(34)} ${cliS.toFixed(1).padStart(5)} s, ${cliCpuS.toFixed(1)} s of CPU (process start included); main solve ${result.plan.solver_status}, ` +
         `gap ${(result.plan.optimality_gap * 100).toFixed(3)} %, ${result.plan.converted_mw.toFixed(0)} of ${input.sites.reduce((a, s) => a + s.power_mw, 0).toFixed(0)} MW converted; warnings: ${result.warnings.join('; ') || 'none'}`,
     );
-    target('10,000-site whole-site plan + scenarios + tornado, CLI < 20 s', `${cliS.toFixed(1)} s`, cliS < 20);
+    // Wall time is the target; CPU time says how much of it was this plan rather than other work on the machine.
+    target('10,000-site whole-site plan + scenarios + tornado, CLI < 20 s', `${cliS.toFixed(1)} s (${cliCpuS.toFixed(1)} s CPU)`, cliS < 20);
 
     const runner = new PlannerRunner();
+    const cpu0 = process.cpuUsage();
     const t1 = performance.now();
-    await runner.run(input);
+    const answered = await runner.run(input).then(
+      () => true,
+      (err: Error) => (console.log(`  API worker: ${err.message}`), false),
+    );
     const apiS = (performance.now() - t1) / 1000;
+    const cpu = process.cpuUsage(cpu0);
     await runner.close();
-    console.log(`${'10,000 sites, API worker'.padEnd(34)} ${apiS.toFixed(1).padStart(5)} s (the API answers 503 plan_timeout after 120 s)`);
-    target('10,000-site plan + analysis within the API timeout (120 s)', `${apiS.toFixed(1)} s`, apiS < 120);
+    const apiCpuS = (cpu.user + cpu.system) / 1e6;
+    console.log(`${'10,000 sites, API worker'.padEnd(34)} ${apiS.toFixed(1).padStart(5)} s, ${apiCpuS.toFixed(1)} s of CPU (the API answers 503 plan_timeout after 120 s)`);
+    target('10,000-site plan + analysis within the API timeout (120 s)', `${answered ? '' : 'timed out after '}${apiS.toFixed(1)} s (${apiCpuS.toFixed(1)} s CPU)`, answered && apiS < 120);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
