@@ -27,6 +27,16 @@ describe('GET /api/sites/:id/rigs: server-side paging, sorting, filtering and fa
     return RigPage.parse(body);
   };
 
+  it('GET /api/rigs is paged too: bounded pages in id order with the total in X-Total-Count', async () => {
+    const res = await fetch(`${rigline.httpUrl}/api/rigs?limit=250&offset=500`);
+    expect(res.headers.get('x-total-count')).toBe('600');
+    const rigs = RigView.array().parse(await res.json());
+    expect(rigs).toHaveLength(100);
+    expect(rigs[0]?.rig).toBe('site-02-r00201');
+    expect((await getJson(rigline, '/api/rigs?limit=5001')).status).toBe(400);
+    expect((await getJson<RigView[]>(rigline, '/api/rigs')).body).toHaveLength(600);
+  });
+
   it('pages through every rig exactly once in id order by default', async () => {
     const first = await page('limit=250');
     const second = await page('limit=250&offset=250');
