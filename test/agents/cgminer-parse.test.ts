@@ -442,6 +442,8 @@ const BFGMINER_REPLAYED = [
   'bfgminer/multi_with_invalid_summary+estats+restart.raw',
   'bfgminer/err_invalid_command_estats.json',
   'bfgminer/run2_log-interval-5/summary.raw',
+  // BFGMiner's answer to a restart without privileged access (actions.test.ts).
+  'bfgminer/restart_access_denied.json',
 ];
 
 describe('fixture coverage', () => {
@@ -453,6 +455,11 @@ describe('fixture coverage', () => {
       ...Object.values(BRAIINS_GRPC),
     // Used by units-power.test.ts (family detection from a Braiins OS cgminer API version reply).
     'asicrs__braiins-bosplus-21.09-gql__version.json',
+    // Answers to operator actions, replayed by the fake miners of actions.test.ts.
+    'asicrs__avalon-q__ascset_softoff.json',
+    'asicrs__avalon-q__ascset_softon.json',
+    'asicrs__avalon-q__ascset_workmode.json',
+    'asicrs__luxos-s19k-pro-2025.4.8__profiles.json',
     ]);
     const topLevel = readdirSync(dir).filter((f) => f.endsWith('.json'));
     expect(topLevel.filter((f) => !used.has(f))).toEqual([]);

@@ -51,6 +51,28 @@ const EXPECTED: Record<string, readonly Role[] | typeof PUBLIC> = {
   'GET /api/plans/:id': ALL,
   'POST /api/plans': ['planner', 'admin'],
   'DELETE /api/plans/:id': ['planner', 'admin'],
+  // Issue 11: component history, CSV, the alert workflow.
+  'GET /api/rigs/:id/components': ALL,
+  'GET /api/sites/:id/rigs.csv': ALL,
+  'POST /api/alerts/ack': ['operator', 'admin'],
+  'POST /api/alerts/resolve': ['operator', 'admin'],
+  'POST /api/alerts/:id/notes': ['operator', 'admin'],
+  'GET /api/alerts/silences': ALL,
+  'POST /api/alerts/silences': ['operator', 'admin'],
+  'DELETE /api/alerts/silences/:id': ['operator', 'admin'],
+  // Issue 15: live economics.
+  'GET /api/economics': ALL,
+  // Issue 14: operator actions, bulk runs and curtailment (per-site limits are checked by the handler).
+  'POST /api/rigs/:id/actions': ['operator', 'admin'],
+  'POST /api/sites/:id/actions': ['operator', 'admin'],
+  'GET /api/actions/bulk': ALL,
+  'GET /api/actions/bulk/:bulk': ALL,
+  'POST /api/actions/bulk/:bulk/cancel': ['operator', 'admin'],
+  'GET /api/actions': ALL,
+  'GET /api/actions/:action': ALL,
+  'GET /api/sites/:id/curtailment': ALL,
+  'PUT /api/sites/:id/curtailment': ['operator', 'admin'],
+  'DELETE /api/sites/:id/curtailment': ['operator', 'admin'],
 };
 
 type Outcome = 'handler' | 'unauthenticated' | 'forbidden' | 'not_found' | 'invalid_credentials';

@@ -29,10 +29,18 @@ describe('server replay dedupe by (rig, seq)', () => {
     expect(dedupe.duplicates).toBe(2);
   });
 
-  it('never drops live samples or samples without seq', () => {
+  it('keeps a live sample whose seq repeats at another time (a publisher that restarted its numbering), and samples without seq', () => {
     const dedupe = new SeqDedupe();
     dedupe.filter([sample('a', 5), sample('a', undefined, true)]);
-    expect(dedupe.filter([sample('a', 5), sample('a', undefined, true)])).toHaveLength(2);
+    const restarted = { ...sample('a', 5), ts: sample('a', 5).ts + 60_000 };
+    expect(dedupe.filter([restarted, sample('a', undefined, true)])).toHaveLength(2);
     expect(dedupe.duplicates).toBe(0);
+  });
+
+  it('drops a live sample redelivered by the broker (same seq and time: its acknowledgement was lost)', () => {
+    const dedupe = new SeqDedupe();
+    expect(dedupe.filter([sample('a', 7), sample('a', 8)])).toHaveLength(2);
+    expect(dedupe.filter([sample('a', 8), sample('a', 9)]).map((s) => s.seq)).toEqual([9]);
+    expect(dedupe.duplicates).toBe(1);
   });
 });

@@ -138,3 +138,24 @@ describe('SQLite history store', () => {
     expect(last.every((p) => p.value !== null)).toBe(true);
   });
 });
+
+describe('acknowledgement after storage (issue 10: PUBACK once stored)', () => {
+  it('calls onDurable only once the samples are committed, at once when dropped, never on close', async () => {
+    const clock = { t: T0 };
+    const dir = mkdtempSync(join(tmpdir(), 'rigline-sqlite-ack-'));
+    const store = open(dir, clock, { maxBufferedSamples: 3 });
+    const acks: string[] = [];
+    const samples = model.samplesAt(site, 0, T0);
+    store.writeSamples(samples, () => acks.push('first'));
+    expect(acks).toEqual([]); // buffered, not yet on disk
+    store.writeSamples(samples, () => acks.push('overflow')); // 3 + 3 > 3: dropped, counted, acknowledged
+    expect(acks).toEqual(['overflow']);
+    expect(store.stats().dropped).toBe(samples.length);
+    await store.drain();
+    expect(acks).toEqual(['overflow', 'first']);
+    expect(await store.series({ scope: 'rig', id: RIG, metric: 'power_kw', from: T0 - 1000, to: T0 + 1000, stepMs: 1000 })).toContainEqual(expect.objectContaining({ ts: T0 }));
+    store.writeSamples(samples, () => acks.push('at close'));
+    await store.close();
+    expect(acks).not.toContain('at close');
+  });
+});

@@ -22,7 +22,7 @@ export interface SqliteStoreOptions {
 
 export type SqliteStoreStats = StoreStats & Recovery & { bytes: number; capped_rows: number; pruned_rows: number };
 
-type Pending = { kind: 'samples'; samples: readonly Sample[] } | { kind: 'sites'; ts: number; sites: readonly SiteRollup[] };
+type Pending = { kind: 'samples'; samples: readonly Sample[]; onDurable?: () => void } | { kind: 'sites'; ts: number; sites: readonly SiteRollup[] };
 
 const MAINTAIN_EVERY_MS = 60_000;
 const PRUNE_EVERY_MS = 10 * 60_000;
@@ -95,13 +95,21 @@ export class SqliteStore implements HistoryStore {
     }
   }
 
-  writeSamples(samples: readonly Sample[]): void {
-    if (samples.length === 0) return;
-    if (this.pendingSamples + samples.length > this.options.maxBufferedSamples) {
-      this.dropped += samples.length;
+  /**
+   * Buffers samples for the next flush. `onDurable` (the broker's acknowledgement, server/ingest) is called once their
+   * transaction has committed, or at once when they are dropped and counted: a full buffer never stalls ingest.
+   */
+  writeSamples(samples: readonly Sample[], onDurable?: () => void): void {
+    if (samples.length === 0) {
+      onDurable?.();
       return;
     }
-    this.pending.push({ kind: 'samples', samples });
+    if (this.pendingSamples + samples.length > this.options.maxBufferedSamples) {
+      this.dropped += samples.length;
+      onDurable?.();
+      return;
+    }
+    this.pending.push({ kind: 'samples', samples, onDurable });
     this.pendingSamples += samples.length;
   }
 
@@ -109,8 +117,17 @@ export class SqliteStore implements HistoryStore {
     if (sites.length > 0) this.pending.push({ kind: 'sites', ts, sites });
   }
 
-  /** Writes what is buffered, in one transaction, and hands finished minutes and hours to their tables. */
-  flush(bucketsBefore = this.now() - MINUTE_GRACE_MS): void {
+  /** Writes what is held now; their acknowledgements go out once the transaction has committed. */
+  async drain(): Promise<boolean> {
+    this.flush();
+    return true;
+  }
+
+  /**
+   * Writes what is buffered, in one transaction, and hands finished minutes and hours to their tables. `acknowledge`
+   * false (close): nothing is acknowledged, as the HistoryStore contract asks of a store that is shutting down.
+   */
+  flush(bucketsBefore = this.now() - MINUTE_GRACE_MS, acknowledge = true): void {
     const batch = this.pending;
     this.pending = [];
     this.pendingSamples = 0;
@@ -128,6 +145,7 @@ export class SqliteStore implements HistoryStore {
       for (const item of batch) this.dropped += item.kind === 'samples' ? item.samples.length : 0;
       this.options.log?.error({ err: (err as Error).message }, 'history write failed');
     }
+    if (acknowledge) for (const item of batch) if (item.kind === 'samples') item.onDurable?.();
   }
 
   private writeSample(s: Sample): void {
@@ -310,7 +328,7 @@ export class SqliteStore implements HistoryStore {
   async close(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     // Everything goes to disk, the minute in progress too (a later part of it merges by weight after a restart).
-    this.flush(Infinity);
+    this.flush(Infinity, false);
     this.maintain(this.now());
     this.db.close();
   }
