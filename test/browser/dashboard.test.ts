@@ -147,7 +147,9 @@ describe.skipIf(!hasService('chromium', 'chromium'))('dashboard in headless Chro
     const degraded = RigPage.parse((await getJson(rigline, '/api/sites/site-01/rigs?status=degraded&sort=status')).body);
     const shown = await page.locator('.vrow[data-rig]').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.rig));
     expect(shown.sort()).toEqual(degraded.rows.map((r) => r.rig).sort());
-    expect(shown).toEqual(expect.arrayContaining([faultRig, 'site-01-r00017', 'site-01-r00023']));
+    // The injected fault and at least one of the seeded fleet's own faults (which rigs depends on the seed).
+    expect(shown).toContain(faultRig);
+    expect(shown.length).toBeGreaterThan(1);
     expect(page.url()).toContain('status=degraded');
 
     await page.selectOption('#status', '');

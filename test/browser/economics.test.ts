@@ -21,7 +21,8 @@ describe.skipIf(!hasService('chromium', 'chromium'))('live money per MW in headl
   let page: Page;
   // Two sites of ASICs with an inference node every fifth rig; the simulator's GPU nodes report vLLM blocks.
   const model = new FleetModel({ sites: 2, rigsPerSite: 20, seed: 5, intervalMs: 60_000, faultRate: 0, gpuEvery: 5 });
-  const day = Date.UTC(2026, 5, 1);
+  // Midnight UTC yesterday: recent enough for ingest's time checks (too_old, clock_skew), a whole day behind us.
+  const day = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 86_400_000;
 
   beforeAll(async () => {
     ensureWebBuild();

@@ -47,7 +47,7 @@ describe('history API over the memory store', () => {
     const message = async (query: string): Promise<string> =>
       (await getJson<{ error: { message: string } }>(rigline, `/api/rigs/site-01-r00001/series?${query}`)).body.error.message;
     expect(await message('metric=power_kw&step=abc')).toBe("step must be a number of seconds or a duration such as 10s, 5m, 1h or 1d, from 1 s to 31 days (got 'abc')");
-    expect(await message('metric=watts')).toMatch(/^metric must be one of hashrate_ths, power_kw, efficiency_jth, temp_c, gpu_util_pct \(got 'watts'\)$/);
+    expect(await message('metric=watts')).toMatch(/^metric must be one of hashrate_ths, power_kw, efficiency_jth, temp_c, gpu_util_pct, tokens_per_s \(got 'watts'\)$/);
     expect(await message('metric=power_kw&from=yesterday')).toMatch(/^from must be epoch milliseconds, an ISO 8601 time, or a time ago such as -10m, -24h or -7d \(got 'yesterday'\)$/);
     expect(await message('metric=power_kw&colour=red')).toBe('unknown parameter colour');
   });

@@ -66,25 +66,27 @@ describe('hostile input', () => {
   afterAll(async () => rigline?.stop());
 
   const invalidTotal = (): number => Object.values(rigline.counters.snapshot().invalid).reduce((a, b) => a + b, 0);
+  // Whole-message refusals count once per message; per-sample refusals (SAMPLE_REASONS) once per sample refused.
+  const messageRefusals = (): number => Object.entries(rigline.counters.snapshot().invalid).reduce((a, [reason, n]) => a + (SAMPLE_REASONS.has(reason) ? 0 : n), 0);
 
   it(`counts every one of ${RUNS} generated messages at ingest under exactly one outcome`, { timeout: 240_000 }, () => {
     const heapBefore = process.memoryUsage().heapUsed;
     let accepted = 0;
     fc.assert(
       fc.property(topicArb, payloadArb, (topic, payload) => {
-        const before = { received: rigline.counters.received, invalid: invalidTotal() };
+        const before = { received: rigline.counters.received, refused: messageRefusals() };
         rigline.ingest.handle(topic, Buffer.isBuffer(payload) ? payload : Buffer.from(payload));
         expect(rigline.counters.received).toBe(before.received + 1);
-        const rejected = invalidTotal() - before.invalid;
-        expect(rejected === 0 || rejected === 1).toBe(true);
-        if (rejected === 0) accepted++;
+        const refused = messageRefusals() - before.refused;
+        expect(refused === 0 || refused === 1).toBe(true);
+        if (refused === 0) accepted++;
       }),
       { numRuns: RUNS, seed: 20261124 },
     );
     const snapshot = rigline.counters.snapshot();
-    const rejected = invalidTotal();
+    const rejected = messageRefusals();
     const heapGrowthMb = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
-    console.log(`fuzz ingest: sent ${RUNS}, accepted ${accepted} (samples stored ${snapshot.stored}), rejected ${rejected}, lost ${RUNS - accepted - rejected}`);
+    console.log(`fuzz ingest: sent ${RUNS}, accepted ${accepted} (samples stored ${snapshot.stored}, samples refused ${invalidTotal() - rejected}), rejected ${rejected}, lost ${RUNS - accepted - rejected}`);
     console.log(`fuzz ingest reasons: ${JSON.stringify(snapshot.invalid)}; heap growth ${heapGrowthMb.toFixed(1)} MiB; rigs in state ${rigline.state.rigCount}`);
     expect(snapshot.received).toBe(RUNS);
     expect(accepted + rejected).toBe(RUNS);
@@ -103,13 +105,17 @@ describe('hostile input', () => {
     expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
   });
 
-  it('survives the same kind of traffic over the broker and keeps ingesting', { timeout: 120_000 }, async () => {
+  it('survives the same kind of traffic over the broker and keeps ingesting', { timeout: 300_000 }, async () => {
     const client = await mqtt.connectAsync(rigline.mqttUrl, { clientId: 'fuzz-over-mqtt' });
 
     const before = rigline.counters.received;
     const messages = fc.sample(fc.tuple(topicArb, payloadArb), { numRuns: 3000, seed: 7 });
     // The broker itself drops what is not a publishable topic (wildcards, empty); the ACL refuses non-rigline topics.
-    const publishable = messages.filter(([t]) => t.length > 0 && !t.includes('#') && !t.includes('+') && !t.includes('\u0000'));
+    // A message over mqtt.max_payload_bytes makes the embedded broker close the connection before buffering it
+    // (counted oversized; test/security/session-takeover.test.ts): a QoS 1 publisher would resend it forever, so the
+    // storm here stays under the limit (ingest's own check of oversized payloads is the test above).
+    const size = (p: string | Buffer): number => (Buffer.isBuffer(p) ? p.length : Buffer.byteLength(p));
+    const publishable = messages.filter(([t, p]) => t.length > 0 && !t.includes('#') && !t.includes('+') && !t.includes('\u0000') && size(p) <= MAX_PAYLOAD);
     const refusedBefore = rigline.counters.invalidCount('unauthorized');
     const heapBefore = process.memoryUsage().heapUsed;
     for (const [topic, payload] of publishable) {

@@ -41,7 +41,7 @@ describe('broker ACL', () => {
     expect(topicMatches('a/+', 'a')).toBe(false);
   });
 
-  it('lets an agent publish only under its site (and rigs), never subscribe', () => {
+  it('lets an agent publish only under its site (and rigs), and subscribe only to its own command topic', () => {
     expect(canPublish(agent, 'rigline/v1/site-01/ctl/telemetry')).toBe(true);
     expect(canPublish(agent, 'rigline/v1/site-01/ctl/status')).toBe(true);
     expect(canPublish(agent, 'rigline/v1/site-02/ctl/telemetry')).toBe(false);
@@ -54,7 +54,14 @@ describe('broker ACL', () => {
     expect(canSubscribe(ingest, 'rigline/v1/+/+/telemetry')).toBe(true);
     expect(canSubscribe(ingest, '$share/rigline/rigline/v1/+/+/status')).toBe(true);
     expect(canSubscribe(ingest, '#')).toBe(false);
-    expect(aclLines(rigAgent)).toEqual(['user r', 'topic write rigline/v1/site-01/rig-1/telemetry', 'topic write rigline/v1/site-01/rig-1/status']);
+    // Operator actions (issue 14): the agent reads its own command topic and writes its own result topic, nothing more.
+    expect(aclLines(rigAgent)).toEqual([
+      'user r',
+      'topic read rigline/v1/site-01/r/command',
+      'topic write rigline/v1/site-01/rig-1/telemetry',
+      'topic write rigline/v1/site-01/rig-1/status',
+      'topic write rigline/v1/site-01/r/command/result',
+    ]);
   });
 });
 
