@@ -1,4 +1,4 @@
-import express, { Router, type Request, type Response } from 'express';
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import { principalOf } from '../auth/http-guard.js';
 import type { Config } from '../config/schema.js';
 import type { PlanResult } from '../planner/contract.js';
@@ -42,15 +42,22 @@ export function requesterOf(req: Request, res: Response): string {
   return `address:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`;
 }
 
+/** The routes that take a plan input (POST), as express matches them: any case, trailing slash optional. */
+const PLAN_BODY_PATHS = new Set(['/plan', '/plans']);
+
 /**
  * JSON body parser of the plan routes (POST /plan, POST /plans) with `planner.max_body_bytes`: the largest valid plan
  * (10,000 named sites) is ~1.3 MB, over the 1 MB every other route keeps. Mounted before the API's general parser,
- * which then skips the body already read.
+ * which then skips the body already read. A plain middleware, not a route, so the route guard still judges each
+ * request by the route that handles it.
  */
-export function planBodyParser(config: Config): Router {
-  const router = Router();
-  router.post(['/plan', '/plans'], express.json({ limit: config.planner.max_body_bytes }));
-  return router;
+export function planBodyParser(config: Config): RequestHandler {
+  const parse = express.json({ limit: config.planner.max_body_bytes });
+  return (req, res, next) => {
+    const path = req.path.toLowerCase().replace(/(.)\/$/, '$1');
+    if (req.method === 'POST' && PLAN_BODY_PATHS.has(path)) parse(req, res, next);
+    else next();
+  };
 }
 
 /**
