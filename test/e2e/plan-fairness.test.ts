@@ -59,12 +59,12 @@ describe('planner fairness and body limits over HTTP (issue #10, finding 7)', ()
     // The place is free again once the first plan is answered.
     const again = await post(rigline, '/api/plan', JSON.stringify(largePlan(3)));
     expect(again.status).toBe(200);
-  });
+  }, 120_000); // a 10,000-site plan takes about a second alone, far more on a loaded 2-core CI machine
 
   it('saves a 10,000-site plan through POST /api/plans (the same larger limit)', async () => {
     const res = await post(rigline, '/api/plans', `{"name":"ten thousand sites","input":${big}}`);
     expect(res.status).toBe(201);
-  });
+  }, 120_000);
 
   it('refuses a plan over planner.max_body_bytes with 413, and keeps 1 MB on every other route', async () => {
     const tooBig = JSON.stringify(largePlan(15_000));
