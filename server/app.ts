@@ -16,7 +16,7 @@ import { setupSecurity, type Security } from './auth/index.js';
 import type { MqttCredentials } from './auth/broker-auth.js';
 import { fleetRoutes } from './api/fleet-routes.js';
 import { historyRoutes } from './api/history-routes.js';
-import { planRoutes, planRunner } from './api/plan-routes.js';
+import { planBodyParser, planRoutes, planRunner } from './api/plan-routes.js';
 import { savedPlanRoutes } from './api/saved-plan-routes.js';
 import { setupActions, type Actions } from './actions/index.js';
 import { SavedPlans } from './plans/saved-plans.js';
@@ -157,6 +157,7 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   metrics.mount(app);
   // Every API route goes on `api`: its first handler is the route guard (auth/route-policy.ts).
   const api = security.mount(app);
+  api.use(planBodyParser(config)); // the plan routes' own, larger limit (planner.max_body_bytes)
   api.use(express.json({ limit: '1mb' }));
   api.use(fleetRoutes(state, counters, store));
   api.use(historyRoutes(store, { known: (scope, id) => (scope === 'rig' ? state.rig(id) !== null : state.site(id) !== null || siteNames.has(id)) }));

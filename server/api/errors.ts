@@ -7,6 +7,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Extra response headers, e.g. Retry-After on a 429. */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
   }
@@ -22,6 +24,7 @@ export const notFound: RequestHandler = (req, _res, next) => {
  */
 export const errorHandler = (log: Pick<Logger, 'error'>): ErrorRequestHandler => (err: unknown, req, res, _next) => {
   if (err instanceof ApiError) {
+    res.set(err.headers);
     res.status(err.status).json({ error: { code: err.code, message: err.message } });
     return;
   }

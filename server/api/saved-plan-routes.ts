@@ -4,13 +4,14 @@ import { principalOf } from '../auth/http-guard.js';
 import type { PlanResult } from '../planner/contract.js';
 import { SavedPlans, SavedPlansFullError, summarize } from '../plans/saved-plans.js';
 import { ApiError } from './errors.js';
+import { requesterOf } from './plan-routes.js';
 
 const NewPlan = z.object({
   name: z.string().trim().min(1, 'required').max(120, 'at most 120 characters'),
   input: z.record(z.string(), z.unknown(), { error: 'expected the plan input (a JSON object)' }),
 });
 
-export type RunPlan = (body: unknown) => Promise<{ input: Record<string, unknown>; result: PlanResult }>;
+export type RunPlan = (body: unknown, requester: string) => Promise<{ input: Record<string, unknown>; result: PlanResult }>;
 
 /**
  * Saved plans: `GET /plans` (summaries, newest first), `GET /plans/:id` (with its input), `POST /plans`
@@ -35,7 +36,7 @@ export function savedPlanRoutes(plans: SavedPlans, runPlan: RunPlan): Router {
       throw new ApiError(400, 'invalid_body', issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'invalid body');
     }
     const author = principalOf(res)?.username ?? 'anonymous';
-    const { input, result } = await runPlan(parsed.data.input);
+    const { input, result } = await runPlan(parsed.data.input, requesterOf(req, res));
     try {
       const saved = plans.add({ name: parsed.data.name, author, input, summary: summarize(result) });
       res.status(201).location(`/api/plans/${saved.id}`).json(saved);

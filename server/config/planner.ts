@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { PLANNER_DEFAULTS } from '../planner/contract.js';
 
@@ -17,6 +18,15 @@ export const PlannerConfigSchema = z
     saved_plans_file: z.string().min(1).nullable().default(null),
     /** At most this many saved plans; saving one more answers 409 until one is deleted. */
     saved_plans_max: z.number().int().positive().max(100_000).default(1000),
+    /**
+     * Plan worker threads (POST /api/plan, POST /api/plans); requesters take turns on them (issue #10). Default:
+     * min(2, CPU cores), so plans never take every core from ingest.
+     */
+    workers: z.number().int().min(1).max(64).default(() => Math.min(2, availableParallelism())),
+    /** Plans one requester (user, token, or anonymous address) may have queued or running; more → 429 plan_busy. */
+    max_queued_per_user: z.number().int().min(1).max(1000).default(4),
+    /** Body limit of the plan routes (bytes); 10,000 named sites, the schema's most, are ~1.3 MB. Other routes: 1 MB. */
+    max_body_bytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(8 * 1024 * 1024),
     /** Telemetry window the baseline averages over (hours). */
     window_hours: z.number().positive().max(24 * 90).default(24),
     /** Power price for sites whose `sites[].power_price_usd_per_kwh` is not set. */

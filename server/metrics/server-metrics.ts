@@ -158,7 +158,7 @@ export function createServerMetrics(sources: MetricSources): ServerMetrics {
           return result;
         } catch (err) {
           const code = (err as { code?: unknown }).code;
-          end({ outcome: code === 'plan_timeout' ? 'timeout' : code === 'invalid_plan' ? 'invalid' : 'error' });
+          end({ outcome: code === 'plan_timeout' ? 'timeout' : code === 'invalid_plan' ? 'invalid' : code === 'plan_busy' ? 'busy' : 'error' });
           throw err;
         }
       };
