@@ -3,11 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FleetModel } from '../../agents/sim/simulator.js';
-import { AlertEngine, type AlertEvent } from '../../server/alerts/engine.js';
+import { pino } from 'pino';
+import { AlertEngine, type AlertEvent, type FleetView } from '../../server/alerts/engine.js';
 import { AlertStatePersister, loadAlertState, writeAlertState, type AlertStateFile } from '../../server/alerts/persistence.js';
+import { startAlerts } from '../../server/alerts/service.js';
 import { AlertWorkflow } from '../../server/alerts/workflow.js';
+import { parseConfig } from '../../server/config/load.js';
 import { AlertsConfigSchema } from '../../server/config/alerts-schema.js';
 import type { Alert } from '../../server/contract/index.js';
+import { waitFor } from '../helpers/server.js';
+import { receiver } from '../helpers/webhook-receiver.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const model = new FleetModel({ sites: 1, rigsPerSite: 2, seed: 3, intervalMs: 5000, faultRate: 0, gpuEvery: 0, startMs: T0 });
@@ -102,5 +107,43 @@ describe('alert state persistence', () => {
     persister.close();
     expect(version).toBe(2); // nothing pending: no write
     expect(readdirSync(join(file, '..'))).toEqual(['alerts.json']);
+  });
+});
+
+describe('alert service restart (alerts.state_file)', () => {
+  const alertOf = (id: string, rigId: string, opened: number): Alert => ({
+    id, kind: 'rig_offline', severity: 'critical', site: site.id, rig: rigId, state: 'open', message: 'offline: no telemetry',
+    value: null, threshold: null, opened_at: opened, updated_at: opened, acknowledged_at: null, acknowledged_by: null, resolved_at: null, resolved_by: null,
+  });
+
+  it("sends the 'opened' a crash kept from going out, and only that one", async () => {
+    const hook = await receiver(0);
+    const file = tempFile();
+    const now = Date.now();
+    const [sentRig, unsentRig] = [site.rigs[0]!.id, site.rigs[1]!.id];
+    writeAlertState(file, {
+      version: 1, saved_at: now, seq: 7, resolved: [], notes: {}, silences: [],
+      active: [{ alert: alertOf('a-sent', sentRig, now - 60_000), notified: true }, { alert: alertOf('a-unsent', unsentRig, now - 1000), notified: false }],
+    });
+    const config = parseConfig({ alerts: { state_file: file, evaluate_interval_ms: 50, group_wait_ms: 0, webhooks: [{ url: hook.url }] } });
+    // The rig of the notified alert reports online again: its alert resolves, and its 'resolved' (queued after any
+    // resent 'opened', in order) is the barrier after which every 'opened' has arrived.
+    const online = model.samplesAt(site, 1, now).find((s) => s.rig === sentRig)!;
+    const fleet: FleetView = { records: () => [[sentRig, { sample: online, status: 'online', reasons: [] }]], site: () => null };
+    const service = startAlerts(config, fleet, pino({ level: 'silent' }));
+    try {
+      expect(service.engine.list().map((a) => a.id).sort()).toEqual(['a-sent', 'a-unsent']);
+      await waitFor(() => (hook.got.some((g) => g.body.event === 'resolved') ? true : undefined), 10_000, 'the resolved webhook');
+      const opened = hook.got.filter((g) => g.body.event === 'opened').map((g) => (g.body.alerts as Alert[]).map((a) => a.id));
+      expect(opened).toEqual([['a-unsent']]);
+    } finally {
+      service.stop();
+      hook.server.close();
+    }
+    // Stop wrote the state: the unsent alert is now marked notified, the other one is in the history.
+    const saved = loadAlertState(file, log());
+    expect(saved?.active).toEqual([{ alert: expect.objectContaining({ id: 'a-unsent' }), notified: true }]);
+    expect(saved?.resolved.map((a) => a.id)).toEqual(['a-sent']);
+    expect(saved?.seq).toBe(7);
   });
 });
