@@ -5,9 +5,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FleetModel, SimulatorRunner } from '../../agents/sim/simulator.js';
 import type { Rigline } from '../../server/app.js';
 import { hashPassword } from '../../server/auth/secrets.js';
-import type { Alert } from '../../server/contract/index.js';
+import type { Alert as BareAlert } from '../../server/contract/index.js';
 import { startTestServer, waitFor } from '../helpers/server.js';
 import { receiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
+
+type Alert = BareAlert & { notes: { by: string; text: string }[] };
 
 /**
  * Issue 10, finding 9: a restart re-opened every standing alert with a new id and a second 'opened' webhook. With
@@ -50,9 +52,9 @@ describe('alert state across a server restart', () => {
     runner = null;
     rigline = null;
   }
-  const call = async <T>(method: string, path: string): Promise<T> => {
-    const res = await fetch(`${rigline!.httpUrl}${path}`, { method, headers: { 'content-type': 'application/json', cookie }, body: method === 'POST' ? '{}' : undefined });
-    expect(res.status).toBe(200);
+  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${rigline!.httpUrl}${path}`, { method, headers: { 'content-type': 'application/json', cookie }, body: method === 'POST' ? JSON.stringify(body ?? {}) : undefined });
+    expect(res.status).toBe(method === 'POST' && path === '/api/alerts/silences' ? 201 : 200);
     return (await res.json()) as T;
   };
   const rigAlerts = async (state = 'active'): Promise<Alert[]> => (await call<Alert[]>('GET', `/api/alerts?state=${state}`)).filter((a) => a.rig === rig && a.kind === 'hashboard_missing');
@@ -73,15 +75,18 @@ describe('alert state across a server restart', () => {
       const list = await rigAlerts();
       return list.length === 1 ? list : undefined;
     }, 10_000, 'the alert');
-    const acked = await call<Alert>('POST', `/api/alerts/${opened!.id}/ack`);
+    const acked = await call<Alert>('POST', `/api/alerts/${opened!.id}/ack`, { note: 'board swap booked for 14:00' });
     expect(acked).toMatchObject({ state: 'acknowledged', acknowledged_by: 'olga' });
+    const silence = await call<{ id: string }>('POST', '/api/alerts/silences', { kind: 'maintenance', site: 'site-01', starts_at: Date.now() + 86_400_000, ends_at: Date.now() + 90_000_000 });
     await waitFor(() => (hooks('opened').length === 1 ? true : undefined), 10_000, 'the opened webhook');
     await stop();
 
     const restartedAt = Date.now();
     await start();
-    // Before any sample: the saved alert is back, acknowledged by the same user.
+    // Before any sample: the saved alert is back, acknowledged by the same user, with its note; the window too.
     expect(await rigAlerts()).toEqual([expect.objectContaining({ id: opened!.id, state: 'acknowledged', acknowledged_by: 'olga' })]);
+    expect((await rigAlerts())[0]?.notes).toEqual([expect.objectContaining({ by: 'olga', text: 'board swap booked for 14:00' })]);
+    expect((await call<{ silences: { id: string }[] }>('GET', '/api/alerts/silences')).silences.map((s) => s.id)).toEqual([silence.id]);
     // The same condition in live telemetry updates that alert instead of opening a new one.
     await runner!.tick();
     const [seen] = await waitFor(async () => {
