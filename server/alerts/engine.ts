@@ -223,6 +223,30 @@ export class AlertEngine {
     return { alert: { ...alert } };
   }
 
+  /** What alerts.state_file keeps: the id counter, active alerts and the resolved history (oldest first). */
+  snapshot(): { seq: number; active: Alert[]; resolved: Alert[] } {
+    return { seq: this.seq, active: [...this.active.values()].map((a) => ({ ...a })), resolved: this.resolved.slice(-this.options.historyLimit).map((a) => ({ ...a })) };
+  }
+
+  /**
+   * Takes back saved alerts at start, before any sample: each active alert gets its track again, so the same
+   * condition seen in live telemetry updates it (same id, acknowledgement kept, no second 'opened'), and the
+   * condition seen clear resolves it after clear_s as usual. Alerts of rules now disabled stay listed until resolved.
+   */
+  restore(saved: { seq: number; active: readonly Alert[]; resolved: readonly Alert[] }): void {
+    this.seq = Math.max(this.seq, saved.seq);
+    this.resolved = saved.resolved.slice(-this.options.historyLimit).map((a) => ({ ...a }));
+    for (const a of saved.active) {
+      const alert = { ...a };
+      const key = `${alert.kind}:${alert.rig ?? alert.site}`;
+      if (this.tracks.has(key)) continue; // one alert per condition, as the engine keeps it
+      this.active.set(alert.id, alert);
+      const last: Condition = { kind: alert.kind, site: alert.site, rig: alert.rig, active: true, message: alert.message, value: alert.value, threshold: alert.threshold };
+      this.tracks.set(key, { key, last, pendingSince: null, clearSince: null, alert, latched: false });
+      if (alert.kind === 'rig_offline' && alert.rig) this.offlineTracked.add(alert.rig);
+    }
+  }
+
   /** Active alerts first (critical, then newest), then resolved ones (newest first). */
   list(filter: AlertFilter = {}): Alert[] {
     const state = filter.state ?? 'active';

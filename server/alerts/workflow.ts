@@ -4,7 +4,8 @@ import type { Alert, AlertKind } from '../contract/index.js';
 /**
  * What operators add to alerts: notes, silences and maintenance windows. A silence (rule, site, rig, until) or a
  * maintenance window (site or rig, from, until) keeps matching alerts out of notifications while it lasts; the
- * alerts still open, show, and carry the silence's id so the page can say why nobody was paged. Kept in memory.
+ * alerts still open, show, and carry the silence's id so the page can say why nobody was paged. Kept in memory,
+ * and in alerts.state_file when one is set (alerts/persistence.ts).
  */
 export interface Silence {
   id: string;
@@ -35,19 +36,38 @@ export class AlertWorkflow {
   private readonly silences = new Map<string, Silence>();
   private readonly notes = new Map<string, AlertNote[]>();
 
+  /** Called after every change (alerts.state_file persistence). */
+  onChange: () => void = () => {};
+
   constructor(private readonly now: () => number = Date.now) {}
+
+  /** Silences and notes as alerts.state_file keeps them (notes only of alerts still kept: `keep`). */
+  snapshot(keep: (alertId: string) => boolean): { silences: Silence[]; notes: Record<string, AlertNote[]> } {
+    this.expire();
+    const notes: Record<string, AlertNote[]> = {};
+    for (const [id, list] of this.notes) if (keep(id)) notes[id] = [...list];
+    return { silences: [...this.silences.values()], notes };
+  }
+
+  restore(saved: { silences: readonly Silence[]; notes: Readonly<Record<string, readonly AlertNote[]>> }): void {
+    for (const s of saved.silences.slice(0, LIMITS.silences)) this.silences.set(s.id, { ...s });
+    for (const [id, list] of Object.entries(saved.notes).slice(-LIMITS.alertsWithNotes)) this.notes.set(id, list.slice(0, LIMITS.notesPerAlert));
+    this.expire();
+  }
 
   addSilence(input: SilenceInput, by: string): Silence | { error: 'too_many' } {
     this.expire();
     if (this.silences.size >= LIMITS.silences) return { error: 'too_many' };
     const silence: Silence = { ...input, id: randomUUID().slice(0, 12), created_by: by, created_at: this.now() };
     this.silences.set(silence.id, silence);
+    this.onChange();
     return silence;
   }
 
   removeSilence(id: string): Silence | null {
     const silence = this.silences.get(id) ?? null;
     this.silences.delete(id);
+    if (silence) this.onChange();
     return silence;
   }
 
@@ -77,6 +97,7 @@ export class AlertWorkflow {
     }
     if (list.length >= LIMITS.notesPerAlert) return { error: 'too_many' };
     list.push({ at: this.now(), by, text });
+    this.onChange();
     return [...list];
   }
 

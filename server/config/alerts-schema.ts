@@ -87,6 +87,11 @@ export const AlertsConfigSchema = z
     evaluate_interval_ms: z.number().int().min(50).max(60_000).default(1000),
     /** Resolved alerts kept in memory for the alerts view; the oldest are dropped first. */
     history_limit: z.number().int().min(10).max(1_000_000).default(5000),
+    /**
+     * Where alert state (active alerts with ids, acknowledgements and notification state, recent history, notes,
+     * silences) is kept across restarts; null keeps it in memory only. Written at most once a second and on stop.
+     */
+    state_file: z.string().min(1).nullable().default(null),
     /** Base URL of the dashboard, for links in notifications. */
     dashboard_url: z.string().url().optional(),
     rules: AlertRulesSchema,

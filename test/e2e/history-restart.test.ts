@@ -19,12 +19,12 @@ interface SeriesBody {
 /**
  * The `npm start` default (config/rigline.yaml: the SQLite store) restarted: history written before the restart,
  * through the real MQTT ingest path, is in the 24 h and 7 d charts after it. Only the test plumbing differs from
- * the file (loopback ports, a temporary data directory, credentials in memory).
+ * the file (loopback ports, a temporary data directory for history and alert state, credentials in memory).
  */
 describe('history survives a restart of the default server', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rigline-restart-'));
   const defaults = parse(readFileSync('config/rigline.yaml', 'utf8')) as ConfigInput;
-  const config: ConfigInput = { ...defaults, store: { ...defaults.store, site_rollup_interval_ms: 1000, sqlite: { ...defaults.store?.sqlite, dir } } };
+  const config: ConfigInput = { ...defaults, store: { ...defaults.store, site_rollup_interval_ms: 1000, sqlite: { ...defaults.store?.sqlite, dir } }, alerts: { ...defaults.alerts, state_file: join(dir, 'alerts.json') } };
   const now = Date.now();
   const model = new FleetModel({ sites: 2, rigsPerSite: 10, seed: 3, intervalMs: 5000, faultRate: 0, gpuEvery: 0, startMs: now - 7 * DAY });
   const rig = model.sites[0]!.rigs[0]!.id;
