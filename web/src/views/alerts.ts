@@ -28,6 +28,7 @@ export const alertsView: View = (root, _params, query) => {
   let shown: ShownAlert[] = [];
   const act = canActOnAlerts();
   let loadSeq = 0;
+  let paintedHtml = '';
   root.innerHTML = `
     <section class="page alerts-page">
       <div class="page-head"><h1>Alerts</h1><span class="muted" id="summary"></span></div>
@@ -58,9 +59,15 @@ export const alertsView: View = (root, _params, query) => {
     shown = alerts
       .filter((a) => inTab(a, tab) && (!site || a.site === site) && (!kind || a.kind === kind))
       .sort((a, b) => rank(a) - rank(b) || (b.resolved_at ?? b.opened_at) - (a.resolved_at ?? a.opened_at));
-    $('#alert-table tbody').innerHTML = shown.length
+    const html = shown.length
       ? shown.map((a) => alertRow(a, { showTarget: true, select: true })).join('')
       : `<tr><td class="left ok-text" colspan="6">No ${tab === 'all' || tab === 'active' ? '' : `${tab} `}alerts${site ? ` at ${h(site)}` : ''}.</td></tr>`;
+    // Rebuild the rows only when they read differently: a repeated alert event must not replace the row a
+    // finger is on (a tap on a detached button is lost).
+    if (html !== paintedHtml) {
+      $('#alert-table tbody').innerHTML = html;
+      paintedHtml = html;
+    }
     const open = alerts.filter((a) => a.state === 'open').length;
     const acked = alerts.filter((a) => a.state === 'acknowledged').length;
     $('#summary').textContent = `${open} open · ${acked} acknowledged`;
