@@ -91,6 +91,20 @@ function managed(command: string, args: string[], port: number, url: string, dir
   return service;
 }
 
+/**
+ * freePort() finds a port that is free now; a service started in parallel (CI runs test files side by side) may take
+ * it before ours binds. Such a start fails with "address in use": it is tried again on fresh ports.
+ */
+async function onFreshPortIfTaken(start: () => Promise<Service>): Promise<Service> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (attempt >= 3 || !/in use/i.test((err as Error).message)) throw err;
+    }
+  }
+}
+
 export interface MosquittoOptions {
   /** Per-client queue for offline/slow persistent sessions; Mosquitto's default 1000 silently drops. */
   maxQueuedMessages?: number;
@@ -101,7 +115,11 @@ export interface MosquittoOptions {
   allowAnonymous?: boolean;
 }
 
-export async function startMosquitto(options: MosquittoOptions = {}): Promise<Service> {
+export function startMosquitto(options: MosquittoOptions = {}): Promise<Service> {
+  return onFreshPortIfTaken(() => startMosquittoOnce(options));
+}
+
+async function startMosquittoOnce(options: MosquittoOptions = {}): Promise<Service> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'rigline-mosquitto-'));
   // Started as root, Mosquitto drops to its own user; it must still be able to write its persistence file here.
@@ -136,7 +154,11 @@ export interface InfluxDbOptions {
   writeTimeout?: string;
 }
 
-export async function startInfluxDb(options: InfluxDbOptions = {}): Promise<Service> {
+export function startInfluxDb(options: InfluxDbOptions = {}): Promise<Service> {
+  return onFreshPortIfTaken(() => startInfluxDbOnce(options));
+}
+
+async function startInfluxDbOnce(options: InfluxDbOptions = {}): Promise<Service> {
   const port = await freePort();
   const rpcPort = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'rigline-influxdb-'));
@@ -178,7 +200,11 @@ ${(options.data ?? []).map((line) => `  ${line}\n`).join('')}${options.writeTime
   return service;
 }
 
-export async function startRedis(): Promise<Service> {
+export function startRedis(): Promise<Service> {
+  return onFreshPortIfTaken(() => startRedisOnce());
+}
+
+async function startRedisOnce(): Promise<Service> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'rigline-redis-'));
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'];

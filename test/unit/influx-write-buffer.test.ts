@@ -7,11 +7,11 @@ class ScriptedSink implements Sink {
   readonly bodies: string[] = [];
   attempts = 0;
   constructor(private readonly failures: WriteError[] = []) {}
-  async write(body: string): Promise<void> {
+  async write(body: Buffer): Promise<void> {
     this.attempts++;
     const failure = this.failures.shift();
     if (failure) throw failure;
-    this.bodies.push(body);
+    this.bodies.push(body.toString('utf8'));
   }
 }
 

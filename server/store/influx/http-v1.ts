@@ -1,4 +1,5 @@
 import { InfluxDB } from 'influx';
+import { KeepAlivePoster } from './http-post.js';
 import { WriteError, type Sink } from './write-buffer.js';
 
 /**
@@ -33,7 +34,7 @@ export function retryableStatus(status: number): boolean {
 
 export class InfluxV1 implements Sink {
   private readonly headers: Record<string, string>;
-  private readonly writeUrl: string;
+  private readonly poster: KeepAlivePoster;
   private readonly client: InfluxDB;
 
   constructor(private readonly options: V1Options) {
@@ -45,7 +46,8 @@ export class InfluxV1 implements Sink {
     }
     const params = new URLSearchParams({ db: options.database, precision: 'ms' });
     if (options.retentionPolicy) params.set('rp', options.retentionPolicy);
-    this.writeUrl = `${options.url.replace(/\/+$/, '')}/write?${params}`;
+    // The write buffer keeps at most `store.influxdb.concurrency` (≤ 16) writes in flight.
+    this.poster = new KeepAlivePoster(`${options.url.replace(/\/+$/, '')}/write?${params}`, 16);
     const url = new URL(options.url);
     this.client = new InfluxDB({
       host: url.hostname,
@@ -61,24 +63,19 @@ export class InfluxV1 implements Sink {
     });
   }
 
-  async write(body: string): Promise<void> {
-    let res: Response;
+  async write(body: Buffer): Promise<void> {
+    let res: { status: number; text: string };
     try {
-      res = await fetch(this.writeUrl, {
-        method: 'POST',
-        headers: this.headers,
-        body,
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-      });
+      res = await this.poster.post(body, this.headers, this.options.timeoutMs);
     } catch (err) {
-      throw new WriteError(`write failed: ${causeOf(err)}`, true);
+      throw new WriteError(`write failed: ${(err as Error).message}`, true);
     }
-    if (res.status === 204 || res.status === 200) {
-      await res.arrayBuffer();
-      return;
-    }
-    const text = (await res.text().catch(() => '')).slice(0, 300);
-    throw new WriteError(`write answered ${res.status}: ${text}`, retryableStatus(res.status), res.status);
+    if (res.status === 204 || res.status === 200) return;
+    throw new WriteError(`write answered ${res.status}: ${res.text.slice(0, 300)}`, retryableStatus(res.status), res.status);
+  }
+
+  close(): void {
+    this.poster.close();
   }
 
   /**

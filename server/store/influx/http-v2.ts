@@ -34,8 +34,8 @@ export class InfluxV2Writer implements Sink {
     });
   }
 
-  async write(body: string): Promise<void> {
-    this.writeApi.writeRecord(body);
+  async write(body: Buffer): Promise<void> {
+    this.writeApi.writeRecord(body.toString('utf8'));
     try {
       await this.writeApi.flush();
     } catch (err) {

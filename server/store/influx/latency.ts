@@ -11,11 +11,12 @@ export class LatencyHistogram {
   private total = 0;
   max: number | null = null;
 
-  record(ms: number): void {
+  /** Records `count` observations of `ms` (a message's samples share their publish time). */
+  record(ms: number, count = 1): void {
     const v = Math.max(0, ms);
     const i = v < 1 ? 0 : Math.min(BUCKETS - 1, 1 + Math.floor(Math.log(v) / LOG_GROWTH));
-    this.counts[i] = (this.counts[i] as number) + 1;
-    this.total++;
+    this.counts[i] = (this.counts[i] as number) + count;
+    this.total += count;
     if (this.max === null || v > this.max) this.max = v;
   }
 

@@ -4,7 +4,7 @@ import type { HistoryStore, SeriesPoint, SeriesQuery, StoreStats } from '../type
 import { InfluxV1 } from './http-v1.js';
 import { InfluxV2Writer } from './http-v2.js';
 import { backfillRollups, durationMs, ensureSchema, RP, type Retention } from './rollups.js';
-import { encodeSample, encodeSiteRollup } from './schema.js';
+import { encodeSamples, encodeSiteRollup } from './schema.js';
 import { querySeries, type SourcePolicy } from './series.js';
 import { WriteBuffer, type BufferStats, type Sink } from './write-buffer.js';
 
@@ -119,13 +119,17 @@ export class InfluxStore implements HistoryStore {
     await attempt(1000);
   }
 
+  /** One entry per message (live and replayed samples apart: only live ones count towards the lag). */
   writeSamples(samples: readonly Sample[], onDurable?: () => void): void {
-    let left = samples.length;
+    if (samples.length === 0) return void onDurable?.();
+    let historical = 0;
+    for (const sample of samples) if (sample.historical === true) historical++;
+    const groups = historical === 0 || historical === samples.length ? [samples] : [samples.filter((x) => x.historical !== true), samples.filter((x) => x.historical === true)];
+    let left = groups.length;
     const done = onDurable ? () => --left === 0 && onDurable() : undefined;
-    if (left === 0) onDurable?.();
-    for (const sample of samples) {
-      const { lines, points } = encodeSample(sample);
-      this.buffer.add({ lines, points, samples: 1, ts: sample.ts, live: sample.historical !== true, done });
+    for (const group of groups) {
+      const { body, points, oldestTs, newestTs } = encodeSamples(group);
+      this.buffer.add({ lines: body, points, samples: group.length, ts: oldestTs, newestTs, live: group[0]?.historical !== true, done });
     }
   }
 
@@ -186,5 +190,6 @@ export class InfluxStore implements HistoryStore {
     lost += this.buffer.stats().dropped - droppedBefore;
     if (!drained || lost > 0) this.options.log.error({ lost }, 'InfluxDB store closed with samples it could not write');
     this.v2?.close();
+    this.v1.close();
   }
 }

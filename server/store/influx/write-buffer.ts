@@ -3,7 +3,26 @@ import { LatencyHistogram } from './latency.js';
 
 /** Where batches go: an InfluxDB write endpoint. Throws WriteError; `retryable` says whether to try again. */
 export interface Sink {
-  write(body: string, points: number): Promise<void>;
+  /** `body`: line protocol, UTF-8, one point per line. */
+  write(body: Buffer, points: number): Promise<void>;
+}
+
+/**
+ * The batch body: each entry's lines written straight into one buffer, newline-separated. Joining the strings first
+ * would copy the whole batch (often 1 MB) once more and then encode it again: most of the write path's CPU.
+ */
+export function batchBody(entries: readonly Entry[]): Buffer {
+  let bytes = entries.length;
+  // UTF-8 needs at most 3 bytes per UTF-16 code unit of a string; encoded entries know their size.
+  for (const e of entries) bytes += typeof e.lines === 'string' ? e.lines.length * 3 : e.lines.length;
+  const out = Buffer.allocUnsafe(bytes);
+  let at = 0;
+  for (let i = 0; i < entries.length; i++) {
+    if (i > 0) out[at++] = 0x0a;
+    const lines = (entries[i] as Entry).lines;
+    at += typeof lines === 'string' ? out.write(lines, at, 'utf8') : lines.copy(out, at);
+  }
+  return out.subarray(0, at);
 }
 
 export class WriteError extends Error {
@@ -20,7 +39,7 @@ export interface WriteBufferOptions {
   /** A batch is sent once this many points are waiting (and smaller batches after flushIntervalMs). */
   batchPoints: number;
   flushIntervalMs: number;
-  /** Samples (and site rollups) held in memory, queued or in flight; beyond it new ones are dropped and counted. */
+  /** Samples (and site rollups) held in memory, queued or in flight; an entry that does not fit is dropped and counted. */
   maxBuffered: number;
   concurrency: number;
   retry: { initialMs: number; maxMs: number };
@@ -29,18 +48,28 @@ export interface WriteBufferOptions {
   onWritten?: (oldestTs: number, newestTs: number) => void;
 }
 
-/** One sample's (or site rollup's) lines. `samples` is 1 for a rig sample and 0 for a site rollup. */
+/**
+ * Lines for the database: one message's samples (the hot path encodes them to UTF-8 bytes at once, so nothing of
+ * them but one buffer outlives the message), or one site rollup. The buffer is bounded in samples: an entry of
+ * `samples` rig samples takes that many places, a site rollup one.
+ */
 export interface Entry {
-  lines: string;
+  /** Line protocol, one point per line, no trailing newline: a string, or its UTF-8 bytes. */
+  lines: string | Buffer;
   points: number;
+  /** Rig samples in it: 0 for a site rollup. */
   samples: number;
-  /** Sample (or rollup) time, ms. */
+  /** Oldest point time in it, ms: the publish → stored lag is measured from it. */
   ts: number;
-  /** Whether now − ts counts as publish → stored lag (not for replayed samples or site rollups). */
+  /** Newest point time in it, ms (default: ts). */
+  newestTs?: number;
+  /** Whether now − ts counts as publish → stored lag for its samples (not for replayed samples or site rollups). */
   live: boolean;
   /** Called once the entry is written, refused by InfluxDB (400) or dropped for want of room; not on close(). */
   done?: () => void;
 }
+
+const places = (entry: Entry): number => Math.max(1, entry.samples);
 
 interface Batch {
   entries: Entry[];
@@ -49,7 +78,7 @@ interface Batch {
 }
 
 export interface BufferStats {
-  /** Entries (samples and site rollups) held now, queued or in flight. */
+  /** Samples and site rollups held now, queued or in flight. */
   buffered: number;
   buffered_peak: number;
   capacity: number;
@@ -106,7 +135,9 @@ export class WriteBuffer {
   }
 
   add(entry: Entry): void {
-    if (this.closed || this.held >= this.options.maxBuffered) {
+    const room = places(entry);
+    // An empty buffer takes a whole message however large it is, so no message is refused for its size alone.
+    if (this.closed || (this.held > 0 && this.held + room > this.options.maxBuffered)) {
       if (entry.samples > 0) this.counts.dropped += entry.samples;
       else this.counts.dropped_site_rollups++;
       if (!this.closed) entry.done?.();
@@ -114,7 +145,7 @@ export class WriteBuffer {
     }
     this.queue.push(entry);
     this.queuedPoints += entry.points;
-    this.held++;
+    this.held += room;
     if (this.held > this.counts.buffered_peak) this.counts.buffered_peak = this.held;
     if (this.queuedPoints >= this.options.batchPoints) this.pump();
     else if (!this.flushTimer && !this.flushDue) {
@@ -168,7 +199,7 @@ export class WriteBuffer {
 
   private send(batch: Batch): void {
     this.inFlight++;
-    const body = batch.entries.map((e) => e.lines).join('\n');
+    const body = batchBody(batch.entries);
     this.sink.write(body, batch.points).then(
       () => {
         this.failures = 0;
@@ -179,9 +210,9 @@ export class WriteBuffer {
         let oldest = Infinity;
         let newest = -Infinity;
         for (const e of batch.entries) {
-          if (e.live) this.lag.record(now - e.ts);
+          if (e.live) this.lag.record(now - e.ts, e.samples);
           if (e.ts < oldest) oldest = e.ts;
-          if (e.ts > newest) newest = e.ts;
+          if ((e.newestTs ?? e.ts) > newest) newest = e.newestTs ?? e.ts;
         }
         this.release(batch);
         for (const e of batch.entries) e.done?.();
@@ -213,7 +244,7 @@ export class WriteBuffer {
   }
 
   private release(batch: Batch): void {
-    this.held -= batch.entries.length;
+    for (const e of batch.entries) this.held -= places(e);
   }
 
   private startBackoff(): void {
@@ -259,8 +290,11 @@ export class WriteBuffer {
       lost += batch.samples;
       this.release(batch);
     }
-    for (let i = this.head; i < this.queue.length; i++) lost += (this.queue[i] as Entry).samples;
-    this.held -= this.queue.length - this.head;
+    for (let i = this.head; i < this.queue.length; i++) {
+      const entry = this.queue[i] as Entry;
+      lost += entry.samples;
+      this.held -= places(entry);
+    }
     this.queuedPoints = 0;
     this.queue = [];
     this.head = 0;

@@ -1,0 +1,67 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { startTestServer } from '../helpers/server.js';
+import { fleetPayloads } from './lib/load.js';
+import { target } from './lib/summary.js';
+
+/**
+ * `npm run bench:hotpath`: the server's CPU per sample on the ingest hot path, in process, without the services
+ * (so it is stable on a busy machine): every message goes through the same `ingest.handle` the MQTT client calls
+ * (decode, checks, dedupe, line protocol, write buffer, live state, alert rules), and the write buffer's batches go
+ * to a sink process that answers 204 as InfluxDB does. What it leaves out, the MQTT client's packet parsing and
+ * socket I/O, is in `npm run bench:ingest`'s figure. Sizes: BENCH_HOT_RIGS (20000), BENCH_HOT_TICKS (12).
+ */
+const RIGS = Number(process.env.BENCH_HOT_RIGS ?? 20_000);
+const TICKS = Number(process.env.BENCH_HOT_TICKS ?? 12);
+const WARMUP = 3;
+const TS_MARK = '1111111111111';
+
+function startSink(): Promise<{ url: string; child: ChildProcess }> {
+  const code = `require('node:http').createServer((req, res) => { req.resume(); req.on('end', () => { res.statusCode = 204; res.end(); }); }).listen(0, '127.0.0.1', function () { process.send(this.address().port); });`;
+  const child = fork('-e', [code], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve) => child.once('message', (port) => resolve({ url: `http://127.0.0.1:${port as number}`, child })));
+}
+
+async function run(mode: 'batched' | 'single'): Promise<number> {
+  const sink = await startSink();
+  const rigline = await startTestServer({
+    store: { kind: 'influxdb1', influxdb: { url: sink.url, database: 'hot', manage_retention: false } },
+    sim: { enabled: false },
+  });
+  const sites = RIGS / 1000;
+  const { payloads } = fleetPayloads(sites, 1000, mode);
+  const start = Date.now() - TICKS * 1000;
+  let cpu = 0;
+  let samples = 0;
+  for (let tick = 0; tick < TICKS; tick++) {
+    const ts = String(start + tick * 1000);
+    const buffers = payloads.map((p) => ({ topic: p.topic, body: Buffer.from(p.parts.join(ts)), samples: p.samples }));
+    let pending = 0;
+    const durable = (): void => void pending--;
+    const t0 = process.cpuUsage();
+    for (const b of buffers) {
+      pending++;
+      rigline.ingest.handle(b.topic, b.body, durable);
+    }
+    // Let the write buffer, timers and sink answers run: their CPU is the hot path's too.
+    while (pending > 0) await new Promise((r) => setTimeout(r, 5));
+    const used = process.cpuUsage(t0);
+    if (tick >= WARMUP) {
+      cpu += used.user + used.system;
+      samples += buffers.reduce((n, b) => n + b.samples, 0);
+    }
+  }
+  const stored = rigline.counters.stored;
+  await rigline.stop();
+  sink.child.kill();
+  await once(sink.child, 'exit');
+  const us = cpu / samples;
+  console.log(`  ${mode.padEnd(8)} ${RIGS} rigs × ${TICKS - WARMUP} ticks: ${us.toFixed(1)} µs CPU per sample (${stored} stored, ${samples} measured)`);
+  return us;
+}
+
+console.log(`hot path (in process, InfluxDB replaced by a 204 sink):`);
+const batched = await run('batched');
+const single = await run('single');
+target('in-process CPU per sample, batched (no MQTT I/O)', `${batched.toFixed(1)} µs`, batched <= 25);
+target('in-process CPU per sample, one rig per message (no MQTT I/O)', `${single.toFixed(1)} µs`, single <= 60);
