@@ -9,6 +9,7 @@ import { MAX_ACTIVE_TOKENS_PER_USER } from '../../server/auth/auth-routes.js';
 import { hashPassword } from '../../server/auth/secrets.js';
 import { LIST_BOUNDS, TOTAL_COUNT_HEADER, type Alert, type ListName } from '../../server/contract/index.js';
 import type { SavedPlan } from '../../server/plans/saved-plans.js';
+import { apiAll } from '../../web/src/api.js';
 import { startTestServer } from '../helpers/server.js';
 
 /**
@@ -202,6 +203,9 @@ describe('every list endpoint is bounded and paged (issue 10)', () => {
     expect(keys).toEqual(Array.from({ length: ALERTS }, (_, i) => resolvedAlert(ALERTS - 1 - i).id)); // newest first
     const small = await walk('/api/alerts?state=resolved&site=site-01', 'alerts', items, (a) => (a as Alert).id, 4000);
     expect(small.keys).toEqual(keys);
+    // The web app's pager (web/src/live.ts loads every active alert with it) walks the same list to its end.
+    const all = await apiAll<Alert>(`${rigline.httpUrl}/api/alerts?state=resolved`, 3000, { headers: { authorization: `Bearer ${adminToken}` } });
+    expect(all.map((a) => a.id)).toEqual(keys);
   }, 60_000);
 
   it('keeps silences at their cap of one page and pages them exactly once', async () => {
