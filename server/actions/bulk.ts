@@ -13,6 +13,9 @@ export interface BulkOptions {
   tickMs?: number;
 }
 
+/** Finished (done or cancelled) runs kept for GET /api/actions/bulk; older ones are forgotten (the audit log keeps each action). */
+export const MAX_FINISHED_RUNS = 1000;
+
 interface Run {
   progress: BulkProgress;
   queue: string[];
@@ -84,8 +87,25 @@ export class BulkRunner {
       run.queue = [];
       run.progress.state = 'cancelled';
       if (run.timer) clearTimeout(run.timer);
+      this.forgetOldRuns();
     }
     return { ...run.progress };
+  }
+
+  /** Oldest finished runs first (the map keeps start order), until at most MAX_FINISHED_RUNS finished ones remain. */
+  private forgetOldRuns(): void {
+    let finished = 0;
+    for (const run of this.runs.values()) if (run.progress.state !== 'running') finished++;
+    if (finished <= MAX_FINISHED_RUNS) return;
+    const forgotten = new Set<string>();
+    for (const [id, run] of this.runs) {
+      if (finished <= MAX_FINISHED_RUNS) break;
+      if (run.progress.state === 'running') continue;
+      this.runs.delete(id);
+      forgotten.add(id);
+      finished--;
+    }
+    for (const [action, bulk] of this.byAction) if (forgotten.has(bulk)) this.byAction.delete(action);
   }
 
   private allowed(run: Run): number {
@@ -132,6 +152,7 @@ export class BulkRunner {
   private settle(run: Run): void {
     if (run.progress.state === 'running' && run.queue.length === 0 && run.progress.done + run.progress.failed >= run.progress.total) {
       run.progress.state = 'done';
+      this.forgetOldRuns();
     }
   }
 

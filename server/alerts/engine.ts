@@ -36,6 +36,8 @@ export interface AlertFilter {
   site?: string;
   rig?: string;
   limit?: number;
+  /** Alerts to skip first (paging, contract/paging.ts). */
+  offset?: number;
 }
 
 const SEVERITY_ORDER = { critical: 0, warning: 1 } as const;
@@ -249,6 +251,11 @@ export class AlertEngine {
 
   /** Active alerts first (critical, then newest), then resolved ones (newest first). */
   list(filter: AlertFilter = {}): Alert[] {
+    return this.listPage(filter).items;
+  }
+
+  /** One page of list(): `total` counts every alert the filter matches; only the page's alerts are copied. */
+  listPage(filter: AlertFilter = {}): { total: number; items: Alert[] } {
     const state = filter.state ?? 'active';
     const match = (a: Alert): boolean =>
       (filter.site === undefined || a.site === filter.site) && (filter.rig === undefined || a.rig === filter.rig);
@@ -264,7 +271,8 @@ export class AlertEngine {
         if (match(a)) out.push(a);
       }
     }
-    return out.slice(0, filter.limit ?? out.length).map((a) => ({ ...a }));
+    const offset = filter.offset ?? 0;
+    return { total: out.length, items: out.slice(offset, offset + (filter.limit ?? out.length)).map((a) => ({ ...a })) };
   }
 
   counts(): { open: number; acknowledged: number } {

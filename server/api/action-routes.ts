@@ -7,10 +7,11 @@ import { publicRecord } from '../actions/audit.js';
 import type { ActionService } from '../actions/service.js';
 import { actionSites, mayActOn } from '../actions/site-access.js';
 import type { Config } from '../config/schema.js';
-import { ActionRequest, ActionState, BulkActionRequest, isValidId } from '../contract/index.js';
+import { ActionRequest, ActionState, BulkActionRequest, isValidId, TOTAL_COUNT_HEADER } from '../contract/index.js';
 import { rigTablePage } from '../fleet/rig-table.js';
 import type { FleetState } from '../fleet/state.js';
 import { ApiError } from './errors.js';
+import { pageFields, pageOf } from './paging.js';
 
 export interface ActionRouteDeps {
   service: ActionService;
@@ -28,9 +29,11 @@ const ListQuery = z
     by: Name.optional(),
     state: ActionState.optional(),
     bulk: z.string().uuid().optional(),
-    offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
-    limit: z.coerce.number().int().min(1).max(500).default(50),
+    ...pageFields('actions'),
   })
+  .strict();
+const BulkListQuery = z
+  .object({ site: z.string().regex(/^[a-z0-9-]{1,64}$/).optional(), ...pageFields('bulk') })
   .strict();
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, code: string): T {
@@ -95,9 +98,10 @@ export function actionRoutes(deps: ActionRouteDeps): Router {
     res.status(202).json(bulk.start(site, state.siteRigCount(site), rigs, body.action, by, pace));
   });
 
+  // Newest first, paged (contract/paging.ts); a bad site is a 400, not silently every site.
   router.get('/actions/bulk', (req, res) => {
-    const site = typeof req.query.site === 'string' && isValidId(req.query.site) ? req.query.site : undefined;
-    res.json(bulk.list(site).slice(0, 100));
+    const { site, offset, limit } = parse(BulkListQuery, req.query, 'invalid_parameter');
+    res.json(pageOf(res, bulk.list(site), { offset, limit }));
   });
   router.get('/actions/bulk/:bulk', (req, res) => {
     const progress = bulk.get(String(req.params.bulk));
@@ -114,6 +118,7 @@ export function actionRoutes(deps: ActionRouteDeps): Router {
   router.get('/actions', (req, res) => {
     const query = parse(ListQuery, req.query, 'invalid_parameter');
     const { total, items } = service.list(query);
+    res.setHeader(TOTAL_COUNT_HEADER, String(total));
     res.json({ total, offset: query.offset, limit: query.limit, items: items.map(publicRecord) });
   });
   router.get('/actions/:action', (req, res) => {

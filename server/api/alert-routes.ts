@@ -1,11 +1,12 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { AlertActionBody, AlertState, isValidId } from '../contract/index.js';
+import { AlertActionBody, AlertState, isValidId, TOTAL_COUNT_HEADER } from '../contract/index.js';
 import type { AlertEngine } from '../alerts/engine.js';
 import type { WebhookStats } from '../alerts/webhooks.js';
 import type { AlertWorkflow } from '../alerts/workflow.js';
 import { actorOf } from './actor.js';
 import { ApiError } from './errors.js';
+import { pageFields } from './paging.js';
 import { invalidParameter } from './params.js';
 
 const ListParams = z
@@ -14,7 +15,7 @@ const ListParams = z
     state: z.union([AlertState, z.enum(['active', 'all'])]).default('active'),
     site: z.string().regex(/^[a-z0-9-]{1,64}$/, 'must match [a-z0-9-], 1 to 64 characters').optional(),
     rig: z.string().regex(/^[a-z0-9-]{1,64}$/, 'must match [a-z0-9-], 1 to 64 characters').optional(),
-    limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+    ...pageFields('alerts'),
   })
   .strict();
 
@@ -34,7 +35,9 @@ export function alertRoutes(engine: AlertEngine, webhookStats: () => WebhookStat
   router.get('/alerts', (req, res) => {
     const parsed = ListParams.safeParse(req.query);
     if (!parsed.success) throw invalidParameter(parsed.error, req.query);
-    res.json(engine.list(parsed.data).map(show));
+    const { total, items } = engine.listPage(parsed.data);
+    res.setHeader(TOTAL_COUNT_HEADER, String(total));
+    res.json(items.map(show));
   });
 
   router.get('/alerts/:id', (req, res) => {

@@ -5,6 +5,7 @@ import type { AlertEngine } from '../alerts/engine.js';
 import type { AlertWorkflow } from '../alerts/workflow.js';
 import { actorOf } from './actor.js';
 import { ApiError } from './errors.js';
+import { pageOf, parsePage } from './paging.js';
 import { invalidParameter } from './params.js';
 
 const Id = z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be 1 to 64 characters of a-z, 0-9 and -');
@@ -60,8 +61,10 @@ export function alertWorkflowRoutes(engine: AlertEngine, workflow: AlertWorkflow
     res.status(201).json({ id, notes });
   });
 
-  router.get('/alerts/silences', (_req, res) => {
-    res.json({ silences: workflow.listSilences() });
+  // Paged (contract/paging.ts); the body keeps its { silences } shape, the total is in X-Total-Count.
+  router.get('/alerts/silences', (req, res) => {
+    const page = parsePage('silences', req.query);
+    res.json({ silences: pageOf(res, workflow.listSilences(), page) });
   });
 
   router.post('/alerts/silences', (req, res) => {

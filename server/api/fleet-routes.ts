@@ -5,12 +5,12 @@ import type { FleetState } from '../fleet/state.js';
 import type { Counters } from '../ingest/counters.js';
 import type { HistoryStore } from '../store/types.js';
 import { ApiError } from './errors.js';
+import { pageFields, pageOf, parsePage } from './paging.js';
 
 const RigsQuery = z
   .object({
     site: z.string().refine(isValidId, 'site must match [a-z0-9-], 1 to 64 characters').optional(),
-    offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
-    limit: z.coerce.number().int().min(1).max(5000).default(1000),
+    ...pageFields('rigs'),
   })
   .strict();
 
@@ -25,8 +25,10 @@ export function fleetRoutes(state: FleetState, counters: Counters, store: Histor
     res.json(state.fleet());
   });
 
-  router.get('/sites', (_req, res) => {
-    res.json(state.sites());
+  // Paged like /api/rigs (contract/paging.ts), in site id order.
+  router.get('/sites', (req, res) => {
+    const page = parsePage('sites', req.query);
+    res.json(pageOf(res, state.siteIds(), page).map((id) => state.site(id)));
   });
 
   router.get('/sites/:id', (req, res) => {
@@ -48,8 +50,7 @@ export function fleetRoutes(state: FleetState, counters: Counters, store: Histor
     const ids: string[] = [];
     for (const [id] of state.records(site)) ids.push(id);
     ids.sort();
-    res.setHeader('X-Total-Count', String(ids.length));
-    res.json(ids.slice(offset, offset + limit).map((id) => state.rig(id)));
+    res.json(pageOf(res, ids, { offset, limit }).map((id) => state.rig(id)));
   });
 
   router.get('/rigs/:id', (req, res) => {

@@ -4,6 +4,7 @@ import { principalOf } from '../auth/http-guard.js';
 import type { PlanResult } from '../planner/contract.js';
 import { SavedPlans, SavedPlansFullError, summarize } from '../plans/saved-plans.js';
 import { ApiError } from './errors.js';
+import { pageOf, parsePage } from './paging.js';
 import { requesterOf } from './plan-routes.js';
 
 const NewPlan = z.object({
@@ -26,7 +27,11 @@ export function savedPlanRoutes(plans: SavedPlans, runPlan: RunPlan): Router {
     return plan;
   };
 
-  router.get('/plans', (_req, res) => res.json({ plans: plans.list() }));
+  // Paged (contract/paging.ts); the body keeps its { plans } shape, the total is in X-Total-Count.
+  router.get('/plans', (req, res) => {
+    const page = parsePage('plans', req.query);
+    res.json({ plans: pageOf(res, plans.list(), page) });
+  });
   router.get('/plans/:id', (req, res) => res.json(find(req.params.id)));
 
   router.post('/plans', async (req, res) => {

@@ -1,10 +1,11 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { isValidId, RigSortKey, RigStatus } from '../contract/index.js';
+import { isValidId, RigSortKey, RigStatus, TOTAL_COUNT_HEADER } from '../contract/index.js';
 import { rigTable } from '../fleet/rig-table.js';
 import type { FleetState } from '../fleet/state.js';
 import { toCsv } from '../util/csv.js';
 import { ApiError } from './errors.js';
+import { pageFields } from './paging.js';
 import { invalidParameter } from './params.js';
 
 /** A filter given once (?model=a) or repeated (?model=a&model=b); values may contain commas, so none are split. */
@@ -15,8 +16,7 @@ const stringList = list.pipe(z.array(z.string().max(512)).max(100));
 
 const PageParams = z
   .object({
-    offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
-    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    ...pageFields('siteRigs'),
     sort: RigSortKey.default('rig'),
     dir: z.enum(['asc', 'desc']).default('asc'),
     status: list.pipe(z.array(RigStatus).max(3)).optional(),
@@ -36,7 +36,8 @@ const CSV_COLUMNS = ['rig', 'kind', 'status', 'model', 'firmware', 'hashrate_ths
 
 /**
  * GET /api/sites/:id/rigs: server-side paging, sorting, filtering and facet counts (contract: RigPage).
- * GET /api/sites/:id/rigs.csv: every rig the same filters match, in the same order, as CSV.
+ * GET /api/sites/:id/rigs.csv: every rig the same filters match, in the same order, as CSV. Not paged: a site holds
+ * at most ingest.max_rigs_per_site rigs (default 15,000, ~2 MB of CSV), so the export is bounded by that cap.
  */
 export function siteRigsRoutes(state: FleetState): Router {
   const router = Router();
@@ -56,7 +57,9 @@ export function siteRigsRoutes(state: FleetState): Router {
   });
   router.get('/sites/:id/rigs', (req, res) => {
     const id = req.params.id;
-    res.json(rigTable(id, state.records(id), parse(id, req.query)).page);
+    const page = rigTable(id, state.records(id), parse(id, req.query)).page;
+    res.setHeader(TOTAL_COUNT_HEADER, String(page.matched));
+    res.json(page);
   });
   return router;
 }

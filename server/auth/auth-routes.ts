@@ -2,6 +2,7 @@ import express, { Router, type Response } from 'express';
 import { z } from 'zod';
 import { SiteId } from '../contract/ids.js';
 import { ApiError } from '../api/errors.js';
+import { pageOf, parsePage } from '../api/paging.js';
 import type { Config } from '../config/schema.js';
 import { describeAgent, issueAgent } from './agents.js';
 import { LOGIN_FAILED, principalOf } from './http-guard.js';
@@ -22,6 +23,8 @@ const NewAgent = z.object({
   site: z.string().optional(),
   rigs: z.array(z.string()).max(100_000).optional(),
 });
+/** Active (unrevoked) API tokens one user may hold: each is a standing credential, and the list must stay small. */
+export const MAX_ACTIVE_TOKENS_PER_USER = 100;
 const NewUser = z.object({ username: Username, role: z.enum(ROLES), password: z.string().min(12).max(1024), sites: z.array(SiteId).max(10_000).optional() });
 
 function body<T>(schema: z.ZodType<T>, value: unknown): T {
@@ -86,10 +89,12 @@ export function authRoutes(identity: Identity, store: CredentialStore, config: C
     res.json(principal ? { kind: principal.kind, username: principal.username, role: principal.role } : { kind: 'none', role: null });
   });
 
-  router.get('/auth/tokens', (_req, res) => {
+  // The admin lists could only grow by admin action, but are paged like every list (contract/paging.ts).
+  router.get('/auth/tokens', (req, res) => {
     const me = who(res);
+    const page = parsePage('tokens', req.query);
     const mine = store.tokens().filter((t) => me.role === 'admin' || t.username === me.username);
-    res.json(mine.map(({ digest: _digest, ...rest }) => rest));
+    res.json(pageOf(res, mine, page).map(({ digest: _digest, ...rest }) => rest));
   });
 
   router.post('/auth/tokens', (req, res) => {
@@ -97,6 +102,10 @@ export function authRoutes(identity: Identity, store: CredentialStore, config: C
     const owner = identity.person(me.username as string);
     if (!owner || me.kind === 'token') throw new ApiError(403, 'session_required', 'tokens are created by a logged-in person');
     const request = body(NewToken, req.body);
+    const active = store.tokens().filter((t) => t.username === owner.username && !t.revoked).length;
+    if (active >= MAX_ACTIVE_TOKENS_PER_USER) {
+      throw new ApiError(409, 'too_many_tokens', `${owner.username} already holds ${active} active tokens (at most ${MAX_ACTIVE_TOKENS_PER_USER}); revoke one first`);
+    }
     const { id, token } = identity.issueToken(owner, request.role ?? owner.role, request.name);
     res.status(201).json({ id, token, role: store.token(id)?.role, note: 'the token is shown only once' });
   });
@@ -113,7 +122,7 @@ export function authRoutes(identity: Identity, store: CredentialStore, config: C
     if (config.auth.credentials_file) writeMosquittoFiles(store, config.auth.mosquitto.password_file, config.auth.mosquitto.acl_file);
   };
 
-  router.get('/admin/agents', (_req, res) => res.json(store.agents().map(describeAgent)));
+  router.get('/admin/agents', (req, res) => res.json(pageOf(res, store.agents(), parsePage('agents', req.query)).map(describeAgent)));
   router.post('/admin/agents', (req, res) => {
     const request = body(NewAgent, req.body);
     try {
@@ -130,7 +139,7 @@ export function authRoutes(identity: Identity, store: CredentialStore, config: C
     res.status(204).end();
   });
 
-  router.get('/admin/users', (_req, res) => res.json(store.users().map(({ hash: _hash, ...rest }) => rest)));
+  router.get('/admin/users', (req, res) => res.json(pageOf(res, store.users(), parsePage('users', req.query)).map(({ hash: _hash, ...rest }) => rest)));
   router.post('/admin/users', (req, res) => {
     const request = body(NewUser, req.body);
     store.putUser({ username: request.username, role: request.role, hash: hashPassword(request.password, USER_ITERATIONS), created: new Date().toISOString(), sites: request.sites ?? null });

@@ -9,3 +9,4 @@ export * from './alerts.js';
 export * from './rig-page.js';
 export * from './economics.js';
 export * from './actions.js';
+export * from './paging.js';

@@ -1,3 +1,5 @@
+import { TOTAL_COUNT_HEADER } from '../../server/contract/paging.js';
+
 /** JSON over fetch with the API's error shape ({ error: { code, message } }) turned into an ApiFailure. */
 export class ApiFailure extends Error {
   constructor(
@@ -10,6 +12,31 @@ export class ApiFailure extends Error {
 }
 
 export async function api<T>(path: string, init?: RequestInit): Promise<T> {
+  return (await apiWithResponse<T>(path, init)).body;
+}
+
+/**
+ * A page of a bounded list (server/contract/paging.ts): its items and the list's whole length, from the
+ * X-Total-Count header (the items' own count when a server does not send it).
+ */
+export async function apiList<T>(path: string, init?: RequestInit): Promise<{ items: T[]; total: number }> {
+  const { body, res } = await apiWithResponse<T[]>(path, init);
+  const total = Number(res.headers.get(TOTAL_COUNT_HEADER) ?? Number.NaN);
+  return { items: body, total: Number.isFinite(total) ? total : body.length };
+}
+
+/** Every item of a paged list, one maximal page at a time (`path` has no offset or limit; `max` is the list's maxLimit). */
+export async function apiAll<T>(path: string, max: number, init?: RequestInit): Promise<T[]> {
+  const all: T[] = [];
+  const join = path.includes('?') ? '&' : '?';
+  for (;;) {
+    const { items, total } = await apiList<T>(`${path}${join}offset=${all.length}&limit=${max}`, init);
+    all.push(...items);
+    if (items.length === 0 || all.length >= total) return all;
+  }
+}
+
+async function apiWithResponse<T>(path: string, init?: RequestInit): Promise<{ body: T; res: Response }> {
   let res: Response;
   try {
     res = await fetch(path, { ...init, headers: { accept: 'application/json', ...(init?.body ? { 'content-type': 'application/json' } : {}), ...init?.headers } });
@@ -23,7 +50,7 @@ export async function api<T>(path: string, init?: RequestInit): Promise<T> {
     const error = (body as { error?: { code?: string; message?: string } } | null)?.error;
     throw new ApiFailure(res.status, error?.code ?? 'http_error', error?.message ?? `HTTP ${res.status}`);
   }
-  return body as T;
+  return { body: body as T, res };
 }
 
 export function post<T>(path: string, body: unknown): Promise<T> {

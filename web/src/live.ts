@@ -1,6 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { Alert, ClientToServerEvents, FleetUpdate, ServerToClientEvents } from '../../server/contract/index.js';
-import { api } from './api.js';
+import { LIST_BOUNDS } from '../../server/contract/paging.js';
+import { apiAll } from './api.js';
 
 type Listener<T> = (value: T) => void;
 
@@ -76,7 +77,8 @@ export class Live {
   }
 
   private async loadAlerts(): Promise<void> {
-    const alerts = await api<Alert[]>('/api/alerts?state=active&limit=10000').catch(() => null);
+    // Every active alert, a page at a time: a large outage can open more than one page holds.
+    const alerts = await apiAll<Alert>('/api/alerts?state=active', LIST_BOUNDS.alerts.maxLimit).catch(() => null);
     if (!alerts) return;
     this.activeAlerts.clear();
     for (const alert of alerts) this.activeAlerts.set(alert.id, alert);

@@ -1,6 +1,7 @@
 import type { PlanInputRaw } from '../../../server/planner/contract.js';
 import type { SavedPlan, SavedPlanListing } from '../../../server/plans/saved-plans.js';
 import { api, ApiFailure, post } from '../api.js';
+import { LIST_BOUNDS } from '../../../server/contract/paging.js';
 import { escapeHtml } from '../format.js';
 import { mw, usd } from './fmt.js';
 
@@ -46,7 +47,8 @@ export function savedPlansPanel(getInput: () => PlanInputRaw | null, open: (inpu
   };
   const refresh = async (): Promise<void> => {
     try {
-      plans = (await api<{ plans: SavedPlanListing[] }>('/api/plans')).plans;
+      // Newest first, as many as one page holds (planner.saved_plans_max defaults to that many).
+      plans = (await api<{ plans: SavedPlanListing[] }>(`/api/plans?limit=${LIST_BOUNDS.plans.maxLimit}`)).plans;
     } catch (err) {
       plans = [];
       message = refusal(err, 'list saved plans');

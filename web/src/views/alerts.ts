@@ -1,5 +1,5 @@
 import type { Alert, SiteRollup } from '../../../server/contract/index.js';
-import { api } from '../api.js';
+import { api, apiList } from '../api.js';
 import { download, toCsv } from '../csv.js';
 import { h } from '../format.js';
 import { live, perFrame } from '../live.js';
@@ -25,6 +25,8 @@ export const alertsView: View = (root, _params, query) => {
   let site = query.get('site') ?? '';
   let kind = query.get('kind') ?? '';
   let alerts: ShownAlert[] = [];
+  /** How many alerts the server holds for this tab and site (X-Total-Count); more than loaded means the list is cut. */
+  let total = 0;
   let shown: ShownAlert[] = [];
   const act = canActOnAlerts();
   let loadSeq = 0;
@@ -70,7 +72,8 @@ export const alertsView: View = (root, _params, query) => {
     }
     const open = alerts.filter((a) => a.state === 'open').length;
     const acked = alerts.filter((a) => a.state === 'acknowledged').length;
-    $('#summary').textContent = `${open} open · ${acked} acknowledged`;
+    const cut = total > alerts.length ? ` · ${alerts.length} of ${total} loaded` : '';
+    $('#summary').textContent = `${open} open · ${acked} acknowledged${cut}`;
     for (const box of root.querySelectorAll<HTMLInputElement>('input[data-pick]')) box.checked = picked.has(box.dataset.pick);
     updateBulk();
   };
@@ -108,9 +111,10 @@ export const alertsView: View = (root, _params, query) => {
   const load = async (): Promise<void> => {
     const seq = ++loadSeq;
     const state = tab === 'active' || tab === 'open' || tab === 'acknowledged' ? 'active' : tab;
-    const list = await api<Alert[]>(`/api/alerts?state=${state}&limit=2000${site ? `&site=${encodeURIComponent(site)}` : ''}`).catch(() => null);
+    const list = await apiList<Alert>(`/api/alerts?state=${state}&limit=2000${site ? `&site=${encodeURIComponent(site)}` : ''}`).catch(() => null);
     if (seq !== loadSeq || !list) return;
-    alerts = list;
+    alerts = list.items;
+    total = list.total;
     paint();
   };
   const syncUrl = (): void => {
