@@ -14,7 +14,6 @@ import { target } from './lib/summary.js';
 const RIGS = Number(process.env.BENCH_HOT_RIGS ?? 20_000);
 const TICKS = Number(process.env.BENCH_HOT_TICKS ?? 12);
 const WARMUP = 3;
-const TS_MARK = '1111111111111';
 
 function startSink(): Promise<{ url: string; child: ChildProcess }> {
   const code = `require('node:http').createServer((req, res) => { req.resume(); req.on('end', () => { res.statusCode = 204; res.end(); }); }).listen(0, '127.0.0.1', function () { process.send(this.address().port); });`;
