@@ -13,6 +13,16 @@ const max = (values: (number | null)[]): number | null => {
   return known.length ? Math.max(...known) : null;
 };
 
+/** The hottest board or chip sensor; a loop, as this runs for every sample ingested. */
+function hottestBoard(boards: readonly { temp_c: number | null; chip_temp_c: number | null }[]): number | null {
+  let hottest: number | null = null;
+  for (const b of boards) {
+    if (b.temp_c !== null && (hottest === null || b.temp_c > hottest)) hottest = b.temp_c;
+    if (b.chip_temp_c !== null && (hottest === null || b.chip_temp_c > hottest)) hottest = b.chip_temp_c;
+  }
+  return hottest;
+}
+
 /**
  * The chartable figures of one rig sample. Temperature is the hottest hashboard or chip sensor (or GPU): the figure
  * the overheat alert compares and quotes, so the chart and the alert agree.
@@ -25,7 +35,7 @@ export function sampleMetrics(sample: Sample): MetricValues {
       hashrate_ths: ths,
       power_kw: powerKw,
       efficiency_jth: ths && sample.power_w !== null ? sample.power_w / ths : null,
-      temp_c: max(sample.boards.flatMap((b) => [b.temp_c, b.chip_temp_c])),
+      temp_c: hottestBoard(sample.boards),
       gpu_util_pct: null,
       tokens_per_s: null,
     };

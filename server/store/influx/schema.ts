@@ -2,6 +2,7 @@ import type { AsicSample, GpuSample, InferenceBlock, Sample, SiteRollup } from '
 import { sampleMetrics, siteMetrics, type MetricValues } from '../metrics.js';
 import { SERIES_METRICS } from '../types.js';
 import { PointBuilder, SeriesMemo, seriesHead } from './line-protocol.js';
+import { LineWriter } from './line-writer.js';
 
 /**
  * rigline's InfluxDB schema (README "History in InfluxDB" has one table per measurement). Tags are bounded,
@@ -19,7 +20,7 @@ export interface EncodedSample {
   points: number;
 }
 
-function metricFields(point: PointBuilder, values: MetricValues): PointBuilder {
+function metricFields<P extends PointBuilder | LineWriter>(point: P, values: MetricValues): P {
   for (const metric of SERIES_METRICS) point.float(metric, values[metric]);
   return point;
 }
@@ -96,11 +97,10 @@ function poolHead(h: RigHeads, index: number): string {
   return head;
 }
 
-function asicLines(s: AsicSample, out: string[]): void {
+function asicLines(s: AsicSample, w: LineWriter): void {
   const [fanMin, fanMax] = minMax(s.fans_rpm);
   const heads = headsOf(s, s.model, s.firmware);
-  const rig = PointBuilder.withHead(heads.rig);
-  metricFields(rig, sampleMetrics(s))
+  metricFields(w.point(heads.rig), sampleMetrics(s))
     .float('hashrate_5s_ths', s.hashrate_5s_ths)
     .float('hashrate_avg_ths', s.hashrate_avg_ths)
     .float('nameplate_ths', s.nameplate_ths)
@@ -111,19 +111,19 @@ function asicLines(s: AsicSample, out: string[]): void {
     .float('uptime_s', s.uptime_s)
     .str('family', s.family)
     .str('status_text', s.status_text);
-  common(rig, s, out);
+  common(w, s);
   for (const b of s.boards) {
-    const line = PointBuilder.withHead(partHead(heads, MEASUREMENTS.board, b.index, s.model))
+    w.point(partHead(heads, MEASUREMENTS.board, b.index, s.model))
       .float('hashrate_ths', b.hashrate_ths)
       .float('temp_c', b.temp_c)
       .float('chip_temp_c', b.chip_temp_c)
       .int('chips', b.chips)
       .int('expected_chips', b.expected_chips)
-      .line(s.ts);
-    if (line) out.push(line);
+      .end(s.ts);
   }
-  s.pools.forEach((p, index) => {
-    const line = PointBuilder.withHead(poolHead(heads, index))
+  for (let index = 0; index < s.pools.length; index++) {
+    const p = s.pools[index] as AsicSample['pools'][number];
+    w.point(poolHead(heads, index))
       .str('url', p.url)
       .str('user', p.user)
       .str('status', p.status)
@@ -131,21 +131,19 @@ function asicLines(s: AsicSample, out: string[]): void {
       .int('accepted', p.accepted)
       .int('rejected', p.rejected)
       .int('stale', p.stale)
-      .line(s.ts);
-    if (line) out.push(line);
-  });
+      .end(s.ts);
+  }
 }
 
-function gpuLines(s: GpuSample, out: string[]): void {
+function gpuLines(s: GpuSample, w: LineWriter): void {
   const heads = headsOf(s, s.host_model, s.driver_version);
-  const rig = PointBuilder.withHead(heads.rig);
-  metricFields(rig, sampleMetrics(s))
+  metricFields(w.point(heads.rig), sampleMetrics(s))
     .float('power_w', s.power_w)
     .str('power_source', s.power_source);
-  common(rig, s, out);
-  if (s.inference) inferenceLine(s, s.inference, out);
+  common(w, s);
+  if (s.inference) inferenceLine(s, s.inference, w);
   for (const g of s.gpus) {
-    const line = PointBuilder.withHead(partHead(heads, MEASUREMENTS.gpu, g.index, g.name))
+    w.point(partHead(heads, MEASUREMENTS.gpu, g.index, g.name))
       .str('uuid', g.uuid)
       .float('utilization_pct', g.utilization_pct)
       .float('memory_used_mib', g.memory_used_mib)
@@ -158,19 +156,20 @@ function gpuLines(s: GpuSample, out: string[]): void {
       .int('ecc_uncorrected', g.ecc_uncorrected)
       .int('last_xid', g.last_xid)
       .bool('mig', g.mig)
-      .line(s.ts);
-    if (line) out.push(line);
+      .end(s.ts);
   }
 }
 
 /** What a GPU node's inference server did: one point per sample that carries an inference block. */
-function inferenceLine(s: GpuSample, b: InferenceBlock, out: string[]): void {
-  const line = PointBuilder.start(MEASUREMENTS.inference, [
-    ['model', b.model],
-    ['rig', s.rig],
-    ['server', b.server],
-    ['site', s.site],
-  ])
+function inferenceLine(s: GpuSample, b: InferenceBlock, w: LineWriter): void {
+  w.point(
+    seriesHead(MEASUREMENTS.inference, [
+      ['model', b.model],
+      ['rig', s.rig],
+      ['server', b.server],
+      ['site', s.site],
+    ]),
+  )
     .float('prompt_tokens_per_s', b.prompt_tokens_per_s)
     .float('generation_tokens_per_s', b.generation_tokens_per_s)
     .float('requests_per_s', b.requests_per_s)
@@ -181,27 +180,23 @@ function inferenceLine(s: GpuSample, b: InferenceBlock, out: string[]): void {
     .float('tpot_p50_ms', b.tpot_p50_ms)
     .float('kv_cache_usage_pct', b.kv_cache_usage_pct)
     .bool('historical', s.historical)
-    .line(s.ts);
-  if (line) out.push(line);
+    .end(s.ts);
 }
 
 /** Fields every rig point carries; interval_s is always present, so a rig point is never empty. */
-function common(rig: PointBuilder, s: Sample, out: string[]): void {
-  rig
-    .float('interval_s', s.interval_s)
+function common(w: LineWriter, s: Sample): void {
+  w.float('interval_s', s.interval_s)
     .int('seq', s.seq)
     .bool('historical', s.historical)
     .int('error_count', s.errors.length)
-    .str('errors', s.errors.length > 0 ? s.errors.join('\n') : null);
-  out.push(rig.line(s.ts) as string);
+    .str('errors', s.errors.length > 0 ? s.errors.join('\n') : null)
+    .end(s.ts);
 }
 
 /** The points of one sample: a rig point, plus one per board and pool (ASIC) or per GPU. */
 export function encodeSample(sample: Sample): EncodedSample {
-  const out: string[] = [];
-  if (sample.kind === 'asic') asicLines(sample, out);
-  else gpuLines(sample, out);
-  return { lines: out.join('\n'), points: out.length };
+  const { body, points } = encodeSamples([sample]);
+  return { lines: body.toString('utf8'), points };
 }
 
 /** One message's samples as UTF-8 line protocol: what the write buffer holds for them, with their time span. */
@@ -212,22 +207,26 @@ export interface EncodedMessage {
   newestTs: number;
 }
 
+/** The encoder's one scratch buffer (grown to the largest message seen): encoding is synchronous. */
+const writer = new LineWriter();
+
 /**
- * The points of many samples, encoded at once. The lines are built as short-lived strings and turned into one byte
- * buffer before they leave here, so what waits for the database is one object per message instead of a string
- * tree per point, which the garbage collector would otherwise copy into the old generation and sweep again.
+ * The points of many samples, encoded at once into one byte buffer (line-writer.ts): what waits for the database is
+ * one object per message instead of a string tree per point, which the garbage collector would otherwise copy into
+ * the old generation and sweep again.
  */
 export function encodeSamples(samples: readonly Sample[]): EncodedMessage {
-  const out: string[] = [];
   let oldestTs = Infinity;
   let newestTs = -Infinity;
+  writer.reset(); // nothing left over from an encoding that threw
   for (const sample of samples) {
-    if (sample.kind === 'asic') asicLines(sample, out);
-    else gpuLines(sample, out);
+    if (sample.kind === 'asic') asicLines(sample, writer);
+    else gpuLines(sample, writer);
     if (sample.ts < oldestTs) oldestTs = sample.ts;
     if (sample.ts > newestTs) newestTs = sample.ts;
   }
-  return { body: Buffer.from(out.join('\n'), 'utf8'), points: out.length, oldestTs, newestTs };
+  const { body, points } = writer.take();
+  return { body, points, oldestTs, newestTs };
 }
 
 export function encodeSiteRollup(ts: number, site: SiteRollup): string {

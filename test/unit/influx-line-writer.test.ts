@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { FleetModel } from '../../agents/sim/simulator.js';
+import { PointBuilder, seriesHead } from '../../server/store/influx/line-protocol.js';
+import { LineWriter } from '../../server/store/influx/line-writer.js';
+import { encodeSample, encodeSamples } from '../../server/store/influx/schema.js';
+
+/** Values where a hand-written number or text encoder would go wrong first. */
+const NUMBERS = [0, -0, 1, -1, 9, 10, 99, 100, 123456789, -987654321, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53, 1e21, 1.5e-7, 0.1 + 0.2, 95.123456789, -3.25, Number.MAX_VALUE, Number.MIN_VALUE, NaN, Infinity, -Infinity, null];
+const TEXTS = ['', 'plain', 'with "quotes"', 'back\\slash', 'line\nbreak', 'ünïcödé', '挖矿', 'emoji 😀 pair', '\u0000\u007f', null];
+
+describe('line writer', () => {
+  it('writes byte for byte what PointBuilder writes, for every value form', () => {
+    const head = seriesHead('m', [['rig', 'r 1'], ['model', 'S19 ünï']]);
+    const writer = new LineWriter(16); // tiny, so growing is exercised too
+    const expected: string[] = [];
+    NUMBERS.forEach((n, i) => {
+      const text = TEXTS[i % TEXTS.length] ?? null;
+      const ts = 1_700_000_000_000 + i;
+      const line = new PointBuilder(head).float('f', n).int('i', n).str('s', text).bool('b', i % 3 === 0 ? null : i % 2 === 0).line(ts);
+      writer.point(head).float('f', n).int('i', n).str('s', text).bool('b', i % 3 === 0 ? null : i % 2 === 0).end(ts);
+      if (line !== null) expected.push(line);
+    });
+    const { body, points } = writer.take();
+    expect(body.toString('utf8')).toBe(expected.join('\n'));
+    expect(points).toBe(expected.length);
+  });
+
+  it('takes back a point without fields, as line protocol requires', () => {
+    const writer = new LineWriter();
+    writer.point('a').float('x', 1).end(1);
+    writer.point('b').float('x', null).str('y', undefined).end(2);
+    writer.point('c').int('z', 2).end(3);
+    expect(writer.take()).toEqual({ body: Buffer.from('a x=1 1\nc z=2i 3'), points: 2 });
+    expect(writer.take().points).toBe(0);
+  });
+
+  it('encodes a message of samples as the samples one by one, joined', () => {
+    const model = new FleetModel({ sites: 1, rigsPerSite: 60, seed: 3, intervalMs: 1000, faultRate: 0.2, gpuEvery: 7 });
+    const samples = model.samplesAt(model.sites[0]!, 1, 1_700_000_000_000);
+    const message = encodeSamples(samples);
+    const one = samples.map((s) => encodeSample(s));
+    expect(message.body.toString('utf8')).toBe(one.map((e) => e.lines).join('\n'));
+    expect(message.points).toBe(one.reduce((n, e) => n + e.points, 0));
+    expect(message.points).toBeGreaterThan(samples.length);
+  });
+});
+
+describe('line writer numbers', () => {
+  it('writes every float as String() does: decimals of 1 to 6 places, random doubles, tiny and huge values', () => {
+    let seed = 12345;
+    const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const values: number[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const places = 1 + (i % 6);
+      const magnitude = 10 ** Math.floor(random() * 12 - 3);
+      values.push(Math.round((random() - 0.3) * magnitude * 10 ** places) / 10 ** places);
+      values.push((random() - 0.5) * magnitude);
+    }
+    values.push(0.1 + 0.2, 1 / 3, 999_999_999.9999, 1e9 + 0.5, 0.0001, 0.00015, -0.0001, 5e-324, 123456.7891, 2.675, 1.005, 4.35, 0.07);
+    const writer = new LineWriter();
+    for (const v of values) writer.point('m').float('v', v).end(0);
+    const written = writer.take().body.toString('utf8').split('\n').map((line) => line.slice('m v='.length, -' 0'.length));
+    const mismatches = values.map((v, i) => [String(v), written[i]]).filter(([a, b]) => a !== b);
+    expect(mismatches.slice(0, 5)).toEqual([]);
+  });
+});
