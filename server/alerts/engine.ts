@@ -54,6 +54,8 @@ export class AlertEngine {
   private readonly memory = new Map<string, RigMemory>();
   /** Rigs with a rig_offline track: the once-a-second scan skips every other reporting rig without a lookup key. */
   private readonly offlineTracked = new Set<string>();
+  /** How many tracks each rig has (any rule). */
+  private readonly rigTracks = new Map<string, number>();
   private readonly active = new Map<string, Alert>();
   private resolved: Alert[] = [];
   private readonly listeners: AlertListener[] = [];
@@ -75,7 +77,9 @@ export class AlertEngine {
       if (sample.historical) continue;
       let memory = this.memory.get(sample.rig);
       if (!memory) this.memory.set(sample.rig, (memory = { baseline: null, shares: null }));
-      for (const c of sampleConditions(sample, memory, this.options.rules, now)) this.apply(c, now);
+      // A rig with no track has nothing to resolve: only its active conditions need a lookup (most samples: none).
+      const tracked = this.rigTracks.has(sample.rig);
+      for (const c of sampleConditions(sample, memory, this.options.rules, now)) if (c.active || tracked) this.apply(c, now);
     }
   }
 
@@ -110,8 +114,7 @@ export class AlertEngine {
     if (!track) {
       if (!c.active) return;
       track = { key, last: c, pendingSince: null, clearSince: null, alert: null, latched: false };
-      this.tracks.set(key, track);
-      if (c.kind === 'rig_offline' && c.rig) this.offlineTracked.add(c.rig);
+      this.addTrack(track);
     }
     if (c.active) {
       track.last = c;
@@ -143,10 +146,25 @@ export class AlertEngine {
     }
     if (track.pendingSince !== null || track.clearSince !== null) this.timed.add(track);
     else this.timed.delete(track);
-    if (!track.alert && track.pendingSince === null && !track.latched) {
-      this.tracks.delete(track.key);
-      if (track.last.kind === 'rig_offline' && track.last.rig) this.offlineTracked.delete(track.last.rig);
-    }
+    if (!track.alert && track.pendingSince === null && !track.latched) this.dropTrack(track);
+  }
+
+  private addTrack(track: Track): void {
+    this.tracks.set(track.key, track);
+    const rig = track.last.rig;
+    if (rig === null) return;
+    this.rigTracks.set(rig, (this.rigTracks.get(rig) ?? 0) + 1);
+    if (track.last.kind === 'rig_offline') this.offlineTracked.add(rig);
+  }
+
+  private dropTrack(track: Track): void {
+    if (!this.tracks.delete(track.key)) return;
+    const rig = track.last.rig;
+    if (rig === null) return;
+    const left = (this.rigTracks.get(rig) ?? 1) - 1;
+    if (left > 0) this.rigTracks.set(rig, left);
+    else this.rigTracks.delete(rig);
+    if (track.last.kind === 'rig_offline') this.offlineTracked.delete(rig);
   }
 
   private open(c: Condition, now: number): Alert {
@@ -244,8 +262,7 @@ export class AlertEngine {
       if (this.tracks.has(key)) continue; // one alert per condition, as the engine keeps it
       this.active.set(alert.id, alert);
       const last: Condition = { kind: alert.kind, site: alert.site, rig: alert.rig, active: true, message: alert.message, value: alert.value, threshold: alert.threshold };
-      this.tracks.set(key, { key, last, pendingSince: null, clearSince: null, alert, latched: false });
-      if (alert.kind === 'rig_offline' && alert.rig) this.offlineTracked.add(alert.rig);
+      this.addTrack({ key, last, pendingSince: null, clearSince: null, alert, latched: false });
     }
   }
 

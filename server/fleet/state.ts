@@ -62,8 +62,10 @@ export class FleetState {
       record.lastSeen = now;
       record.source = source;
       record.offlineCause = null;
-      record.health.observe(sample, now);
-      this.judge(sample.rig, record, now);
+      // Health unchanged and already reporting: status and reasons stand (no new arrays for every sample).
+      if (record.health.observe(sample, now) || !current || record.status === 'offline') this.judge(sample.rig, record, now);
+      else if (record.health.waiting) this.waiting.add(sample.rig);
+      else this.waiting.delete(sample.rig);
       if (!current) this.rigs.set(sample.rig, record);
       if (!current || previousSite !== sample.site) this.index(sample.rig, sample.site, previousSite);
       this.touch(sample.rig, sample.site);

@@ -8,6 +8,8 @@ const QUOTE = 0x22;
 const MINUS = 0x2d;
 const ZERO = 0x30;
 const POW10 = [1, 10, 100, 1000, 10_000];
+/** A slab with less room than this left is not written into again: a message starts in a fresh one. */
+const MIN_LEFT = 64 * 1024;
 
 /**
  * Writes line protocol (https://docs.influxdata.com/influxdb/v1/write_protocols/line_protocol_reference/) straight
@@ -26,8 +28,8 @@ export class LineWriter {
   /** Points completed since the last take(). */
   points = 0;
 
-  constructor(initialBytes = 1 << 20) {
-    this.buf = Buffer.allocUnsafe(initialBytes);
+  constructor(private readonly slabBytes = 1 << 20) {
+    this.buf = Buffer.allocUnsafe(slabBytes);
   }
 
   /** Starts a point with its series head (`measurement,tag=value,…`, already escaped). */
@@ -86,11 +88,16 @@ export class LineWriter {
     this.points++;
   }
 
-  /** What was written since the last take, as its own buffer; the writer starts over. */
+  /**
+   * What was written since the last take, as its own buffer; the writer starts over after it. No copy: the writer
+   * hands out consecutive pieces of one slab and moves to a fresh slab when little is left (a slab is freed once
+   * every message cut from it has been written to the database).
+   */
   take(): { body: Buffer; points: number } {
-    const body = Buffer.allocUnsafe(this.pos);
-    this.buf.copy(body, 0, 0, this.pos);
+    const body = this.buf.subarray(0, this.pos);
     const points = this.points;
+    const left = this.buf.length - this.pos;
+    this.buf = left >= MIN_LEFT ? this.buf.subarray(this.pos) : Buffer.allocUnsafe(Math.max(this.slabBytes, this.pos * 2));
     this.reset();
     return { body, points };
   }
@@ -183,7 +190,7 @@ export class LineWriter {
 
   private room(bytes: number): void {
     if (this.pos + bytes <= this.buf.length) return;
-    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + bytes));
+    const bigger = Buffer.allocUnsafe(Math.max(this.slabBytes, this.buf.length * 2, this.pos + bytes));
     this.buf.copy(bigger, 0, 0, this.pos);
     this.buf = bigger;
   }

@@ -12,6 +12,9 @@ export interface Sink {
  * would copy the whole batch (often 1 MB) once more and then encode it again: most of the write path's CPU.
  */
 export function batchBody(entries: readonly Entry[]): Buffer {
+  // A controller's message of a thousand samples is a batch on its own: its bytes go out as they are.
+  const only = entries.length === 1 ? entries[0]?.lines : undefined;
+  if (only !== undefined && typeof only !== 'string') return only;
   let bytes = entries.length;
   // UTF-8 needs at most 3 bytes per UTF-16 code unit of a string; encoded entries know their size.
   for (const e of entries) bytes += typeof e.lines === 'string' ? e.lines.length * 3 : e.lines.length;
