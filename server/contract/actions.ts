@@ -173,6 +173,8 @@ const AGENT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$/;
 
 /** Parses `rigline/v1/{site}/{agent}/command/result`; null for anything else. */
 export function parseCommandResultTopic(topic: string): { site: string; agent: string } | null {
+  // Every telemetry message passes here first: rule it out without splitting the topic.
+  if (!topic.endsWith('/command/result')) return null;
   const parts = topic.split('/');
   if (parts.length !== 6 || `${parts[0]}/${parts[1]}` !== TOPIC_ROOT || parts[4] !== 'command' || parts[5] !== 'result') return null;
   const site = parts[2] as string;

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +30,7 @@ const RIGS_PER_SITE = 1000;
 const BUFFER = 250_000;
 
 if (!hasService('mosquitto', 'mosquitto') || !hasService('influxd', 'influxdb')) process.exit(1);
+if (spawnSync(process.execPath, ['config/build.mjs'], { stdio: 'inherit' }).status !== 0) process.exit(1);
 
 const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -113,7 +114,8 @@ async function startServer(name: string): Promise<Server> {
   const auth = { headers: { authorization: `Bearer ${await issueBenchToken(file)}` } };
   // BENCH_PROFILE_DIR: the server writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
   const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'server/main.ts', '--config', file], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // The compiled server, as `npm start` and the image run it (built once at the start of the benchmark).
+  const child = spawn(process.execPath, [...profile, 'dist/rigline-server.js', '--config', file], { stdio: ['ignore', 'ignore', 'inherit'] });
   let stopping = false;
   child.once('exit', (code, signal) => {
     if (!stopping) console.error(`\n  server ${name} exited unexpectedly: code ${code}, signal ${signal}`);
@@ -268,7 +270,7 @@ try {
     report('raw InfluxDB again after rigline (later ticks)', `${fmt(after)} points/s`);
     const ratio = (100 * saturationPps) / ((rawPoints + after) / 2);
     report('rigline ratio to the mean of both raw figures', `${fmt(ratio, 1)}%`);
-    target('ingest ≥ 80 % of raw InfluxDB points/s', `${fmt(ratio, 1)} % (${fmt(saturationPps)} of ${fmt((rawPoints + after) / 2)} points/s)`, ratio >= 80);
+    target('ingest ≥ 85 % of raw InfluxDB points/s, acknowledged after storage', `${fmt(ratio, 1)} % (${fmt(saturationPps)} of ${fmt((rawPoints + after) / 2)} points/s)`, ratio >= 85);
   }
   if (!PHASES.has('sustained')) process.exit(0);
   const batchedRun = await sustained('batched', 'batched', RATE);

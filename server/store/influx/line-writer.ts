@@ -102,6 +102,14 @@ export class LineWriter {
     return { body, points };
   }
 
+  /**
+   * Makes room for about `bytes` before a message is written: a message that would not fit in what is left of the
+   * slab starts in a fresh one, instead of being copied when the slab runs out mid-message.
+   */
+  reserve(bytes: number): void {
+    if (this.pos === 0 && this.buf.length < bytes) this.buf = Buffer.allocUnsafe(Math.max(this.slabBytes, bytes * 2));
+  }
+
   /** Forgets what was written since the last take. */
   reset(): void {
     this.pos = this.lineStart = 0;

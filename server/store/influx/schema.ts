@@ -207,6 +207,8 @@ export interface EncodedMessage {
   newestTs: number;
 }
 
+/** About what one ASIC sample's points take (rig, 3 boards, 3 pools), to size a message's room up front. */
+const BYTES_PER_SAMPLE = 1400;
 /** The encoder's one scratch buffer (grown to the largest message seen): encoding is synchronous. */
 const writer = new LineWriter();
 
@@ -219,6 +221,7 @@ export function encodeSamples(samples: readonly Sample[]): EncodedMessage {
   let oldestTs = Infinity;
   let newestTs = -Infinity;
   writer.reset(); // nothing left over from an encoding that threw
+  writer.reserve(samples.length * BYTES_PER_SAMPLE);
   for (const sample of samples) {
     if (sample.kind === 'asic') asicLines(sample, writer);
     else gpuLines(sample, writer);
