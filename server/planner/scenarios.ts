@@ -1,6 +1,6 @@
 import type { PlanInput, ScenarioResult, TornadoBar } from './contract.js';
 import { gpuHourEquivalent, withGpuHourPrice } from './evaluate.js';
-import { solve, totalsOf } from './solve.js';
+import { resolve, totalsOf } from './solve.js';
 import { roundTo } from '../util/round.js';
 
 const STEPS = [0.6, 0.8, 1, 1.2, 1.4];
@@ -28,8 +28,8 @@ export async function scenarioGrid(input: PlanInput, asOf: string, timeLimitS: n
           market: { ...input.market, btc_price_usd: btc, difficulty_growth_per_month: growth },
           ai: baseGpuHour === null ? input.ai : withGpuHourPrice(input.ai, gpuHour),
         };
-        const { evaluation, optimum } = await solve(cell, asOf, timeLimitS, start);
-        const totals = totalsOf(evaluation, optimum);
+        const { valuation, optimum } = await resolve(cell, asOf, timeLimitS, start);
+        const totals = totalsOf(valuation, optimum);
         mwRow.push(totals.converted_mw);
         npvRow.push(totals.npv_usd);
       }
@@ -123,8 +123,8 @@ export async function tornado(input: PlanInput, asOf: string, timeLimitS: number
     const low = clamp(lever.step !== undefined ? lever.base - lever.step : lever.base * (1 - swing));
     const high = clamp(lever.step !== undefined ? lever.base + lever.step : lever.base * (1 + swing));
     const npvAt = async (value: number) => {
-      const { evaluation, optimum } = await solve(lever.apply(input, value), asOf, timeLimitS, start);
-      return totalsOf(evaluation, optimum).npv_usd;
+      const { valuation, optimum } = await resolve(lever.apply(input, value), asOf, timeLimitS, start);
+      return totalsOf(valuation, optimum).npv_usd;
     };
     bars.push({ input: lever.input, base_value: lever.base, low_value: low, high_value: high, npv_low_usd: await npvAt(low), npv_high_usd: await npvAt(high) });
   }
