@@ -65,7 +65,7 @@ export function miningNpv(marginPerDay: readonly number[], discountRate: number)
 }
 
 /** miningNpv with the month weights (days × discount factor, PathWeights.monthWeights) computed once. */
-export function miningNpvWith(marginPerDay: readonly number[], monthWeights: readonly number[]): number {
+export function miningNpvWith(marginPerDay: ArrayLike<number>, monthWeights: readonly number[]): number {
   let npv = 0;
   for (let m = 0; m < marginPerDay.length; m++) npv += (marginPerDay[m] as number) * (monthWeights[m] as number);
   return npv;
@@ -161,7 +161,7 @@ export function convertedNpv(margins: readonly number[], ai: AiCashflow, t: Path
 }
 
 /** convertedNpv with the path's weights computed once for many sites (built with `declines` = ai.declines). */
-export function convertedNpvWith(margins: readonly number[], ai: AiCashflow, t: PathTerms, w: PathWeights): ConvertedValue {
+export function convertedNpvWith(margins: ArrayLike<number>, ai: AiCashflow, t: PathTerms, w: PathWeights): ConvertedValue {
   const H = t.horizonMonths;
   let npv = -(ai.facilityCapexUsd + ai.gpuCapexUsd) * w.capexFactor;
   const mined = Math.min(H, w.operationStart);

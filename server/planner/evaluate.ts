@@ -2,7 +2,7 @@ import { aiDay } from './ai.js';
 import { convertedNpvWith, discountFactors, miningNpvWith, pathWeights, type AiCashflow, type PathTerms } from './cashflow.js';
 import type { AiInput, AiResult, MarketResult, PlanInput, SiteResult } from './contract.js';
 import { btcPerPhDay, DAYS_PER_MONTH, hashpriceUsdPerPhDay, marketPath, monthsUntil } from './market.js';
-import { miningDay, miningMargins, type HostingTerms, type MiningSite } from './mining.js';
+import { miningDay, miningMarginsInto, type HostingTerms, type MiningSite } from './mining.js';
 import type { Candidate } from './optimize.js';
 
 /** A plan input whose every site has an efficiency (the API fills it from telemetry; the CLI requires it). */
@@ -91,7 +91,8 @@ interface SiteValue {
   site: ValuedSite;
   ai: AiResult;
   cash: AiCashflow;
-  margins: number[];
+  /** The site's own array when evaluate asks (`each`), else a scratch array the next site overwrites. */
+  margins: number[] | Float64Array;
   miningUsd: number;
   options: StartOption[];
   candidate: Candidate;
@@ -124,6 +125,7 @@ function valueSites(input: PlanInput, asOf: string, each?: (value: SiteValue, in
   const options: StartOption[][] = [];
   const candidates: Candidate[] = [];
   let fleetMiningNpv = 0;
+  const scratch = new Float64Array(netHashprices.length);
   input.sites.forEach((raw, index) => {
     // requireEfficiencies above: every site has its efficiency.
     const site = raw as ValuedSite;
@@ -136,7 +138,7 @@ function valueSites(input: PlanInput, asOf: string, each?: (value: SiteValue, in
       gpuCapexUsd: gpuCapex,
       declines,
     };
-    const margins = miningMargins(site, netHashprices);
+    const margins = miningMarginsInto(site, netHashprices, each ? new Array<number>(netHashprices.length) : scratch);
     const miningUsd = miningNpvWith(margins, monthWeights);
     const siteOptions = weights.map((w): StartOption => {
       const value = convertedNpvWith(margins, cash, terms, w);
@@ -177,7 +179,7 @@ export function evaluate(input: PlanInput, asOf: string = input.market.as_of ?? 
     const mining = miningDay(site, miningMarket);
     const now = options[0] as StartOption;
     const npv = { mining_usd: miningUsd, converted_usd: miningUsd + now.gain, gain_usd: now.gain };
-    models.push({ site, margins, ai: cash, soldHoursPerDay: input.ai.model === 'colocation' ? 0 : ai.gpus * 24 * input.ai.utilization });
+    models.push({ site, margins: Array.isArray(margins) ? margins : Array.from(margins), ai: cash, soldHoursPerDay: input.ai.model === 'colocation' ? 0 : ai.gpus * 24 * input.ai.utilization });
     sites.push({
       id: site.id,
       name: site.name ?? site.id,

@@ -1,5 +1,6 @@
 import type { PlanInput, ScenarioResult, TornadoBar } from './contract.js';
 import { gpuHourEquivalent, withGpuHourPrice } from './evaluate.js';
+import type { WarmStart } from './optimize.js';
 import { resolve, totalsOf } from './solve.js';
 import { roundTo } from '../util/round.js';
 
@@ -9,7 +10,7 @@ const STEPS = [0.6, 0.8, 1, 1.2, 1.4];
  * Sweeps BTC price × GPU-hour price (for each difficulty growth asked for) and re-optimizes every cell: the
  * converted MW and fleet NPV of the best plan there. Axes default to today's values × 0.6 … 1.4.
  */
-export async function scenarioGrid(input: PlanInput, asOf: string, timeLimitS: number, warnings: string[], start?: readonly number[]): Promise<ScenarioResult> {
+export async function scenarioGrid(input: PlanInput, asOf: string, timeLimitS: number, warnings: string[], start?: WarmStart): Promise<ScenarioResult> {
   const baseGpuHour = gpuHourEquivalent(input.ai);
   if (baseGpuHour === null) warnings.push("scenarios: the colocation model has no GPU-hour price; that axis changes nothing");
   const btcPrices = input.analysis.btc_prices_usd ?? STEPS.map((s) => roundTo(input.market.btc_price_usd * s, 0));
@@ -115,7 +116,7 @@ function leversOf(input: PlanInput): Lever[] {
  * Tornado: each input moved down and up by `tornado_swing` (growth rates by ±1 point a month), everything else
  * held, the plan re-optimized; bars sorted by how far fleet NPV swings.
  */
-export async function tornado(input: PlanInput, asOf: string, timeLimitS: number, start?: readonly number[]): Promise<TornadoBar[]> {
+export async function tornado(input: PlanInput, asOf: string, timeLimitS: number, start?: WarmStart): Promise<TornadoBar[]> {
   const swing = input.analysis.tornado_swing;
   const bars: TornadoBar[] = [];
   for (const lever of leversOf(input)) {

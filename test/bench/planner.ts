@@ -121,7 +121,7 @@ for (const model of ['gpu_rental', 'tokens', 'colocation'] as const) {
   for (const btc of [0.6, 0.8, 1, 1.2, 1.4].map((x) => input.market.btc_price_usd * x)) {
     for (const price of [0.8, 1.2].map((x) => gpuHour * x)) {
       const cell = { ...input, market: { ...input.market, btc_price_usd: btc }, ai: withGpuHourPrice(input.ai, price) };
-      const { optimum } = await solve(cell, input.market.as_of as string, share, main.optimum.shares);
+      const { optimum } = await solve(cell, input.market.as_of as string, share, { shares: main.optimum.shares, prices: main.optimum.prices });
       times.push(optimum.solveMs);
       worstGap = Math.max(worstGap, optimum.gap);
     }
