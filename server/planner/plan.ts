@@ -3,7 +3,7 @@ import { PlanInputError, todayIso } from './evaluate.js';
 import { assertFinite } from './finite.js';
 import { fleetOf, treasuryOf } from './fleet.js';
 import { monteCarlo } from './risk.js';
-import { scenarioGrid, tornado } from './scenarios.js';
+import { analysisGapWarning, scenarioGrid, tornado } from './scenarios.js';
 import { limitsOf, solve, totalsOf } from './solve.js';
 import { verdictOf } from './verdict.js';
 
@@ -68,6 +68,8 @@ export async function runPlan(raw: unknown, options: { asOf?: string } = {}): Pr
     tornado: input.analysis.tornado ? await tornado(input, asOf, quick, warm) : null,
     warnings,
   };
+  const approximate = analysisGapWarning(result.scenarios, result.tornado, input.constraints.mip_gap);
+  if (approximate) warnings.push(approximate);
   assertFinite(result);
   return result;
 }

@@ -20,9 +20,11 @@ export async function scenarioGrid(input: PlanInput, asOf: string, timeLimitS: n
   for (const growth of growths) {
     const converted: number[][] = [];
     const npv: number[][] = [];
+    const gaps: number[][] = [];
     for (const btc of btcPrices) {
       const mwRow: number[] = [];
       const npvRow: number[] = [];
+      const gapRow: number[] = [];
       for (const gpuHour of gpuPrices) {
         const cell: PlanInput = {
           ...input,
@@ -33,11 +35,13 @@ export async function scenarioGrid(input: PlanInput, asOf: string, timeLimitS: n
         const totals = totalsOf(valuation, optimum);
         mwRow.push(totals.converted_mw);
         npvRow.push(totals.npv_usd);
+        gapRow.push(optimum.gap);
       }
       converted.push(mwRow);
       npv.push(npvRow);
+      gaps.push(gapRow);
     }
-    grids.push({ difficulty_growth_per_month: growth, converted_mw: converted, npv_usd: npv });
+    grids.push({ difficulty_growth_per_month: growth, converted_mw: converted, npv_usd: npv, optimality_gap: gaps });
   }
   return { btc_prices_usd: btcPrices, gpu_hour_prices_usd: gpuPrices, grids };
 }
@@ -123,11 +127,23 @@ export async function tornado(input: PlanInput, asOf: string, timeLimitS: number
     const clamp = (v: number) => Math.min(lever.max ?? Infinity, Math.max(lever.min ?? 0, v));
     const low = clamp(lever.step !== undefined ? lever.base - lever.step : lever.base * (1 - swing));
     const high = clamp(lever.step !== undefined ? lever.base + lever.step : lever.base * (1 + swing));
-    const npvAt = async (value: number) => {
+    const at = async (value: number) => {
       const { valuation, optimum } = await resolve(lever.apply(input, value), asOf, timeLimitS, start);
-      return totalsOf(valuation, optimum).npv_usd;
+      return { npv: totalsOf(valuation, optimum).npv_usd, gap: optimum.gap };
     };
-    bars.push({ input: lever.input, base_value: lever.base, low_value: low, high_value: high, npv_low_usd: await npvAt(low), npv_high_usd: await npvAt(high) });
+    const [lo, hi] = [await at(low), await at(high)];
+    bars.push({ input: lever.input, base_value: lever.base, low_value: low, high_value: high, npv_low_usd: lo.npv, npv_high_usd: hi.npv, optimality_gap_low: lo.gap, optimality_gap_high: hi.gap });
   }
   return bars.sort((a, b) => Math.abs(b.npv_high_usd - b.npv_low_usd) - Math.abs(a.npv_high_usd - a.npv_low_usd));
+}
+
+/**
+ * One warning when some scenario or tornado re-solve stopped, at its share of the analysis budget, short of the MIP
+ * gap: how many, and the worst gap, so a reader knows which figures are approximate. Null when all were within it.
+ */
+export function analysisGapWarning(scenarios: ScenarioResult | null, bars: TornadoBar[] | null, mipGap: number): string | null {
+  const gaps = [...(scenarios?.grids.flatMap((g) => g.optimality_gap.flat()) ?? []), ...(bars?.flatMap((b) => [b.optimality_gap_low, b.optimality_gap_high]) ?? [])];
+  const over = gaps.filter((g) => g > mipGap + 1e-12);
+  if (over.length === 0) return null;
+  return `analysis: ${over.length} of ${gaps.length} re-solves stopped at their time share above the ${(mipGap * 100).toFixed(2)} % gap (worst ${(Math.max(...over) * 100).toFixed(2)} %)`;
 }
