@@ -162,10 +162,21 @@ export function convertedNpv(margins: readonly number[], ai: AiCashflow, t: Path
 
 /** convertedNpv with the path's weights computed once for many sites (built with `declines` = ai.declines). */
 export function convertedNpvWith(margins: ArrayLike<number>, ai: AiCashflow, t: PathTerms, w: PathWeights): ConvertedValue {
+  return convertedNpvFrom(minedBefore(margins, t, w), ai, t, w);
+}
+
+/** Σ margin × month weight over the months mined before operation starts: the mining part of a converted path. */
+export function minedBefore(margins: ArrayLike<number>, t: PathTerms, w: PathWeights): number {
+  let mined = 0;
+  const months = Math.min(t.horizonMonths, w.operationStart);
+  for (let m = 0; m < months; m++) mined += (margins[m] as number) * (w.monthWeights[m] as number);
+  return mined;
+}
+
+/** convertedNpvWith from the mining part already summed (minedBefore): a re-solve that keeps the market reuses it. */
+export function convertedNpvFrom(mined: number, ai: AiCashflow, t: PathTerms, w: PathWeights): ConvertedValue {
   const H = t.horizonMonths;
-  let npv = -(ai.facilityCapexUsd + ai.gpuCapexUsd) * w.capexFactor;
-  const mined = Math.min(H, w.operationStart);
-  for (let m = 0; m < mined; m++) npv += (margins[m] as number) * (w.monthWeights[m] as number);
+  let npv = -(ai.facilityCapexUsd + ai.gpuCapexUsd) * w.capexFactor + mined;
   npv += ai.revenuePerDay * w.revenueWeight - ai.opexPerDay * w.opexWeight;
   const replaces = ai.gpuCapexUsd > 0 && t.replaceGpus;
   if (replaces) npv -= ai.gpuCapexUsd * w.replacementFactor;

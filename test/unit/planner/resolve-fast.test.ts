@@ -60,6 +60,27 @@ function fits(candidates: readonly Candidate[], shares: readonly number[], limit
   );
 }
 
+describe('re-solve valuation', () => {
+  it('values candidates exactly as evaluate does, also when it reuses the mining side between re-solves', () => {
+    const input = fleet(400, true, 41);
+    const cells = [
+      input,
+      { ...input, ai: withGpuHourPrice(input.ai, 3.1) }, // same market: the mining side is reused
+      { ...input, market: { ...input.market, btc_price_usd: 61_000 } }, // a new market: computed again
+      { ...input, ai: { ...input.ai, utilization: 0.6 } },
+      { ...input, sites: input.sites.map((s) => ({ ...s, power_price_usd_per_kwh: s.power_price_usd_per_kwh * 1.2 })) },
+      { ...input, finance: { ...input.finance, discount_rate: 0.2 } },
+    ];
+    for (const cell of [...cells, ...cells]) {
+      const full = evaluate(cell);
+      const quick = valueCandidates(cell);
+      expect(quick.miningNpv).toBe(full.miningNpv);
+      expect(quick.candidates).toEqual(full.candidates);
+      expect(quick.options).toEqual(full.options);
+    }
+  });
+});
+
 describe('fast whole-site solve (pruned by LP prices) against the full MILP', () => {
   it('at a zero gap makes the same decisions as the full MILP on seeded realistic fleets', async () => {
     for (const seed of [1, 2, 3, 4, 5, 6]) {
