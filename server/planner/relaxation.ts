@@ -102,7 +102,7 @@ export function descendPrices(p: ScaledProblem, start: readonly number[], sweeps
         const a = row[j] as number;
         // c_j − Σ_{s≠r} y_s a_sj: its term does not depend on y_r (a = 0), or is 0 for every y_r ≥ 0 (e ≤ 0).
         const e = (cost[j] as number) - (priced[j] as number) + yr * a;
-        if (a <= 0 || e <= 0) continue;
+        if (a <= 0 || e <= 0 || !Number.isFinite(e / a)) continue; // a denormal use: no finite price for it
         points[count] = e / a;
         weights[count] = a;
         count++;

@@ -86,6 +86,36 @@ describe('LP prices without the full LP (re-solves at fleet scale)', () => {
     );
   });
 
+  it('coordinate descent gives prices whose bound is above every feasible plan, zero capacities included', () => {
+    const small = fc
+      .integer({ min: 1, max: 9 })
+      .chain((n) =>
+        fc.record({
+          cost: fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: n, maxLength: n }),
+          // Scaled uses are of order 1 (optimize.ts divides by the largest): none below 1e-6 but zero.
+          rows: fc.array(fc.array(fc.double({ min: 0, max: 1, noNaN: true }).map((v) => (v < 1e-6 ? 0 : v)), { minLength: n, maxLength: n }), { minLength: 1, maxLength: 3 }),
+          share: fc.constantFrom(0, 0.2, 0.5, 1),
+        }),
+      )
+      .map(({ cost, rows, share }): ScaledProblem => ({ cost, rows, capacity: rows.map((row) => row.reduce((a, b) => a + b, 0) * share) }));
+    fc.assert(
+      fc.property(small, fc.array(fc.double({ min: 0, max: 3, noNaN: true }), { minLength: 3, maxLength: 3 }), (p, start) => {
+        const y = descendPrices(p, start);
+        expect(y.every((v) => v >= 0 && Number.isFinite(v))).toBe(true);
+        const bound = boundAt(p, y);
+        const n = p.cost.length;
+        for (let mask = 0; mask < 1 << n; mask++) {
+          const x = Array.from({ length: n }, (_, j) => (mask >> j) & 1);
+          if (!p.rows.every((row, r) => row.reduce((a, v, j) => a + v * (x[j] as number), 0) <= (p.capacity[r] as number))) continue;
+          expect(p.cost.reduce((a, c, j) => a + c * (x[j] as number), 0)).toBeLessThanOrEqual(bound + 1e-9);
+        }
+        // Descent never raises the bound it started from.
+        expect(bound).toBeLessThanOrEqual(boundAt(p, p.rows.map((_, r) => start[r] as number)) + 1e-9);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('coordinate descent on one row reaches the fractional-knapsack optimum; on three it is a valid bound above the LP', async () => {
     for (const seed of [1, 2, 3]) {
       const one = problemOf(2_000, 1, seed);
