@@ -131,8 +131,8 @@ export const STATUS_NAMES: Record<number, string> = {
  * GPUs, Σ MW_i × s_i ≤ fleet MW − min mining MW, 0 ≤ s_i ≤ 1 (binary with whole sites; 0 when ineligible or
  * when converting loses value). Always answers: a MIP gap and a time limit bound the search, the reported gap
  * says how far from proved optimal it stopped, and the greedy answer is kept if the solver did not beat it.
- * Whole sites are solved LP relaxation first (wholeSites below); `options.start` is a plan to warm-start from
- * (a re-solve of the same fleet under changed assumptions passes the main plan's shares).
+ * Whole sites are bounded by row prices first (wholeSites below); `options.start` is a plan and `options.prices`
+ * the row prices to warm-start from (a re-solve of the same fleet under changed assumptions passes the main plan's).
  */
 export async function optimize(candidates: readonly Candidate[], limits: Limits, options: { start?: readonly number[]; prices?: RowPrices | null } = {}): Promise<Optimum> {
   const started = performance.now();
@@ -209,10 +209,12 @@ export async function optimize(candidates: readonly Candidate[], limits: Limits,
 }
 
 /**
- * Whole sites, relaxation first (relaxation.ts): the LP optimum bounds every plan and, rounded down and filled,
- * gives a whole-site plan; on large fleets that plan is already within the MIP gap and no branching is needed.
- * Otherwise sites whose reduced cost exceeds the remaining gap are fixed and HiGHS branches over the rest, warm-
- * started from the best plan known, in the time left. `x` is 0/1 per column; `bound` in scaled units.
+ * Whole sites, bound first (relaxation.ts, lp-prices.ts): row prices bound every plan and, filled by reduced cost,
+ * give a whole-site plan; on large fleets that plan is already within the MIP gap and no branching is needed. Prices
+ * come from coordinate descent (warm from `warm`), then the LP over the sites near the margin, then the full LP, each
+ * only when the one before did not prove the gap. Otherwise sites whose reduced cost exceeds the remaining gap are
+ * fixed and HiGHS branches over the rest, warm-started from the best plan known, in the time left. `x` is 0/1 per
+ * column; `bound` and `prices` in scaled units.
  */
 function wholeSites(highs: Highs, p: ScaledProblem, incumbents: number[][], limits: Limits, started: number, warm: number[] | null): { x: number[]; bound: number | null; status: string; prices: number[] | null } {
   const deadline = started + limits.time_limit_s * 1000;
