@@ -1,5 +1,5 @@
 import type { BindingConstraint } from './contract.js';
-import type { Evaluation } from './evaluate.js';
+import type { Valuation } from './evaluate.js';
 import type { Limits } from './optimize.js';
 import type { StagedAllocation } from './stages.js';
 
@@ -10,7 +10,7 @@ import type { StagedAllocation } from './stages.js';
  * in some period, a site that would gain more by starting then than it does in the plan needs more capex than that
  * period's cumulative budget has left.
  */
-export function bindingOf(evaluation: Evaluation, plan: StagedAllocation & { budgets: number[] }, limits: Limits): BindingConstraint[] {
+export function bindingOf(evaluation: Valuation, plan: StagedAllocation & { budgets: number[] }, limits: Limits): BindingConstraint[] {
   const { candidates, options } = evaluation;
   const fleetMw = candidates.reduce((sum, c) => sum + c.mw, 0);
   const used = (key: 'capex' | 'gpus' | 'mw') => plan.shares.reduce((sum, s, i) => sum + s * candidates[i]![key], 0);

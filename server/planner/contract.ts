@@ -386,6 +386,8 @@ export interface ScenarioGrid {
   /** Rows follow btc_prices_usd, columns gpu_hour_prices_usd. */
   converted_mw: number[][];
   npv_usd: number[][];
+  /** Relative gap each cell's re-solve proved (its incumbent against its bound; ≤ constraints.mip_gap when solved). */
+  optimality_gap: number[][];
 }
 
 export interface ScenarioResult {
@@ -401,6 +403,9 @@ export interface TornadoBar {
   high_value: number;
   npv_low_usd: number;
   npv_high_usd: number;
+  /** Relative gap the low and high re-solves proved. */
+  optimality_gap_low: number;
+  optimality_gap_high: number;
 }
 
 export interface PlanResult {

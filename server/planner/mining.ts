@@ -134,11 +134,29 @@ export interface HostingTerms {
  * bill (power cost per day = MW × 1000 × 24 × uptime × all-in rate); after the contract it can stop for free.
  */
 export function miningMargins(site: MiningSite & HostingTerms, netHashprices: readonly number[]): number[] {
-  if (!site.hosted) return netHashprices.map((hp) => operatingMarginPerDay(site, hp));
+  return miningMarginsInto(site, netHashprices, new Array<number>(netHashprices.length));
+}
+
+/**
+ * miningMargins written into `out` (a scratch array a valuation reuses for every site: 10,000 sites × 60 months ×
+ * dozens of re-solves otherwise allocate and collect millions of numbers). Same formulas, written out per case.
+ */
+export function miningMarginsInto<T extends number[] | Float64Array>(site: MiningSite & HostingTerms, netHashprices: readonly number[], out: T): T {
+  const months = netHashprices.length;
   const phs = hashratePhs(site.power_mw, site.efficiency_jth);
   const powerCost = site.power_mw * 1000 * 24 * site.uptime * site.power_price_usd_per_kwh;
-  return netHashprices.map((hp, m) => {
-    const margin = phs * hp * site.uptime - powerCost;
-    return Math.max(margin, m < site.contract_months_left ? -site.take_or_pay_share * powerCost : 0);
-  });
+  if (site.hosted) {
+    const floorInContract = -site.take_or_pay_share * powerCost;
+    for (let m = 0; m < months; m++) {
+      const margin = phs * (netHashprices[m] as number) * site.uptime - powerCost;
+      out[m] = Math.max(margin, m < site.contract_months_left ? floorInContract : 0);
+    }
+  } else if (site.hourly_power_prices_usd_per_kwh) {
+    for (let m = 0; m < months; m++) out[m] = operatingMarginPerDay(site, netHashprices[m] as number);
+  } else {
+    // operatingMarginPerDay's flat case: (PH/s × net hashprice − MW × 1000 × 24 × price) × uptime, floored at 0.
+    const kwhCost = site.power_mw * 1000 * 24 * site.power_price_usd_per_kwh;
+    for (let m = 0; m < months; m++) out[m] = Math.max(0, (phs * (netHashprices[m] as number) - kwhCost) * site.uptime);
+  }
+  return out;
 }

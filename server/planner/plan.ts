@@ -3,7 +3,7 @@ import { PlanInputError, todayIso } from './evaluate.js';
 import { assertFinite } from './finite.js';
 import { fleetOf, treasuryOf } from './fleet.js';
 import { monteCarlo } from './risk.js';
-import { scenarioGrid, tornado } from './scenarios.js';
+import { analysisGapWarning, scenarioGrid, tornado } from './scenarios.js';
 import { limitsOf, solve, totalsOf } from './solve.js';
 import { verdictOf } from './verdict.js';
 
@@ -55,6 +55,7 @@ export async function runPlan(raw: unknown, options: { asOf?: string } = {}): Pr
   const cells = (a.btc_prices_usd?.length ?? 5) * (a.gpu_hour_prices_usd?.length ?? 5) * (a.difficulty_growth_per_month?.length ?? 1);
   const solves = (a.scenarios ? cells : 0) + (a.tornado ? 2 * 12 : 0);
   const quick = Math.min(2, input.constraints.time_limit_s, a.time_limit_s / Math.max(1, solves));
+  const warm = { shares: optimum.shares, prices: optimum.prices };
   const result: PlanResult = {
     market: evaluation.market,
     fleet: fleetOf(input, sites, treasury),
@@ -62,11 +63,13 @@ export async function runPlan(raw: unknown, options: { asOf?: string } = {}): Pr
     sites,
     plan,
     risk: a.monte_carlo ? monteCarlo(evaluation, optimum, a.monte_carlo) : null,
-    // Re-solves start from the main plan: under nearby assumptions it is usually close to their optimum.
-    scenarios: input.analysis.scenarios ? await scenarioGrid(input, asOf, quick, warnings, optimum.shares) : null,
-    tornado: input.analysis.tornado ? await tornado(input, asOf, quick, optimum.shares) : null,
+    // Re-solves start from the main plan (its shares and LP prices): under nearby assumptions it is usually close.
+    scenarios: input.analysis.scenarios ? await scenarioGrid(input, asOf, quick, warnings, warm) : null,
+    tornado: input.analysis.tornado ? await tornado(input, asOf, quick, warm) : null,
     warnings,
   };
+  const approximate = analysisGapWarning(result.scenarios, result.tornado, input.constraints.mip_gap);
+  if (approximate) warnings.push(approximate);
   assertFinite(result);
   return result;
 }

@@ -69,3 +69,95 @@ export function fixByReducedCost(reduced: readonly number[], gap: number): (0 | 
   const margin = gap * (1 + 1e-6) + 1e-9;
   return reduced.map((d) => (d > margin ? 1 : d < -margin ? 0 : null));
 }
+
+/**
+ * Row prices that (nearly) minimise the Lagrangian bound L(y) = y·b + Σ_j max(0, c_j − y·A_j), by exact line
+ * minimisation along one row at a time (coordinate descent), from `start`. L is convex and piecewise linear; along
+ * row r its slope at y_r is b_r − Σ { a_rj : c_j − Σ_{s≠r} y_s a_sj > y_r a_rj }, so the minimum is a weighted
+ * quantile of the break points (c_j − Σ_{s≠r} y_s a_sj) / a_rj: sort them, descending, and stop where the weights
+ * reach b_r. With one row this is the LP optimum (the fractional knapsack); with two or three, coordinate descent on
+ * a non-smooth function can stop short of it, but any y ≥ 0 gives a valid bound (lagrangianBound), so the caller
+ * uses it when it already proves the incumbent within the gap and asks the LP solver otherwise. O(sweeps × rows ×
+ * n log n), no solver call: a few milliseconds at 10,000 sites.
+ */
+export function descendPrices(p: ScaledProblem, start: readonly number[], sweeps = 4): number[] {
+  const y = p.rows.map((_, r) => Math.max(0, start[r] ?? 0));
+  const n = p.cost.length;
+  const rows = p.rows.map((row) => Float64Array.from(row));
+  const cost = Float64Array.from(p.cost);
+  // priced[j] = y·A_j, kept current as y moves one row at a time.
+  const priced = new Float64Array(n);
+  rows.forEach((row, r) => {
+    for (let j = 0; j < n; j++) priced[j] = (priced[j] as number) + (y[r] as number) * (row[j] as number);
+  });
+  const points = new Float64Array(n);
+  const weights = new Float64Array(n);
+  for (let sweep = 0; sweep < sweeps; sweep++) {
+    let moved = false;
+    rows.forEach((row, r) => {
+      const yr = y[r] as number;
+      let count = 0;
+      let total = 0;
+      for (let j = 0; j < n; j++) {
+        const a = row[j] as number;
+        // c_j − Σ_{s≠r} y_s a_sj: its term does not depend on y_r (a = 0), or is 0 for every y_r ≥ 0 (e ≤ 0).
+        const e = (cost[j] as number) - (priced[j] as number) + yr * a;
+        if (a <= 0 || e <= 0 || !Number.isFinite(e / a)) continue; // a denormal use: no finite price for it
+        points[count] = e / a;
+        weights[count] = a;
+        count++;
+        total += a;
+      }
+      const capacity = p.capacity[r] as number;
+      const next = total > capacity ? weightedQuantile(points, weights, count, capacity) : 0;
+      if (Math.abs(next - yr) > 1e-12 * Math.max(1, next)) moved = true;
+      for (let j = 0; j < n; j++) priced[j] = (priced[j] as number) + (next - yr) * (row[j] as number);
+      y[r] = next;
+    });
+    if (!moved) break;
+  }
+  return y;
+}
+
+/**
+ * The break point where, taking points from the largest down, the weights first add up to `target` (weighted
+ * quickselect: three-way partitions around a pivot, expected O(count)). Reorders the first `count` entries in place.
+ */
+export function weightedQuantile(points: Float64Array, weights: Float64Array, count: number, target: number): number {
+  let lo = 0;
+  let hi = count;
+  let need = target;
+  const swap = (i: number, k: number): void => {
+    const pt = points[i] as number;
+    points[i] = points[k] as number;
+    points[k] = pt;
+    const wt = weights[i] as number;
+    weights[i] = weights[k] as number;
+    weights[k] = wt;
+  };
+  while (hi > lo) {
+    const pivot = points[lo + ((hi - lo) >> 1)] as number;
+    // [lo, gt): > pivot, [gt, i): = pivot, [lt, hi): < pivot
+    let gt = lo;
+    let i = lo;
+    let lt = hi;
+    while (i < lt) {
+      const v = points[i] as number;
+      if (v > pivot) swap(i++, gt++);
+      else if (v < pivot) swap(i, --lt);
+      else i++;
+    }
+    let above = 0;
+    for (let k = lo; k < gt; k++) above += weights[k] as number;
+    if (gt > lo && above >= need) {
+      hi = gt;
+      continue;
+    }
+    let equal = 0;
+    for (let k = gt; k < lt; k++) equal += weights[k] as number;
+    if (above + equal >= need) return pivot;
+    need -= above + equal;
+    lo = lt;
+  }
+  return 0; // the weights never reach the target: the row does not bind
+}

@@ -1,6 +1,7 @@
 import type { PlanInput, ScenarioResult, TornadoBar } from './contract.js';
 import { gpuHourEquivalent, withGpuHourPrice } from './evaluate.js';
-import { solve, totalsOf } from './solve.js';
+import type { WarmStart } from './optimize.js';
+import { resolve, totalsOf } from './solve.js';
 import { roundTo } from '../util/round.js';
 
 const STEPS = [0.6, 0.8, 1, 1.2, 1.4];
@@ -9,7 +10,7 @@ const STEPS = [0.6, 0.8, 1, 1.2, 1.4];
  * Sweeps BTC price × GPU-hour price (for each difficulty growth asked for) and re-optimizes every cell: the
  * converted MW and fleet NPV of the best plan there. Axes default to today's values × 0.6 … 1.4.
  */
-export async function scenarioGrid(input: PlanInput, asOf: string, timeLimitS: number, warnings: string[], start?: readonly number[]): Promise<ScenarioResult> {
+export async function scenarioGrid(input: PlanInput, asOf: string, timeLimitS: number, warnings: string[], start?: WarmStart): Promise<ScenarioResult> {
   const baseGpuHour = gpuHourEquivalent(input.ai);
   if (baseGpuHour === null) warnings.push("scenarios: the colocation model has no GPU-hour price; that axis changes nothing");
   const btcPrices = input.analysis.btc_prices_usd ?? STEPS.map((s) => roundTo(input.market.btc_price_usd * s, 0));
@@ -19,24 +20,28 @@ export async function scenarioGrid(input: PlanInput, asOf: string, timeLimitS: n
   for (const growth of growths) {
     const converted: number[][] = [];
     const npv: number[][] = [];
+    const gaps: number[][] = [];
     for (const btc of btcPrices) {
       const mwRow: number[] = [];
       const npvRow: number[] = [];
+      const gapRow: number[] = [];
       for (const gpuHour of gpuPrices) {
         const cell: PlanInput = {
           ...input,
           market: { ...input.market, btc_price_usd: btc, difficulty_growth_per_month: growth },
           ai: baseGpuHour === null ? input.ai : withGpuHourPrice(input.ai, gpuHour),
         };
-        const { evaluation, optimum } = await solve(cell, asOf, timeLimitS, start);
-        const totals = totalsOf(evaluation, optimum);
+        const { valuation, optimum } = await resolve(cell, asOf, timeLimitS, start);
+        const totals = totalsOf(valuation, optimum);
         mwRow.push(totals.converted_mw);
         npvRow.push(totals.npv_usd);
+        gapRow.push(optimum.gap);
       }
       converted.push(mwRow);
       npv.push(npvRow);
+      gaps.push(gapRow);
     }
-    grids.push({ difficulty_growth_per_month: growth, converted_mw: converted, npv_usd: npv });
+    grids.push({ difficulty_growth_per_month: growth, converted_mw: converted, npv_usd: npv, optimality_gap: gaps });
   }
   return { btc_prices_usd: btcPrices, gpu_hour_prices_usd: gpuPrices, grids };
 }
@@ -115,18 +120,30 @@ function leversOf(input: PlanInput): Lever[] {
  * Tornado: each input moved down and up by `tornado_swing` (growth rates by ±1 point a month), everything else
  * held, the plan re-optimized; bars sorted by how far fleet NPV swings.
  */
-export async function tornado(input: PlanInput, asOf: string, timeLimitS: number, start?: readonly number[]): Promise<TornadoBar[]> {
+export async function tornado(input: PlanInput, asOf: string, timeLimitS: number, start?: WarmStart): Promise<TornadoBar[]> {
   const swing = input.analysis.tornado_swing;
   const bars: TornadoBar[] = [];
   for (const lever of leversOf(input)) {
     const clamp = (v: number) => Math.min(lever.max ?? Infinity, Math.max(lever.min ?? 0, v));
     const low = clamp(lever.step !== undefined ? lever.base - lever.step : lever.base * (1 - swing));
     const high = clamp(lever.step !== undefined ? lever.base + lever.step : lever.base * (1 + swing));
-    const npvAt = async (value: number) => {
-      const { evaluation, optimum } = await solve(lever.apply(input, value), asOf, timeLimitS, start);
-      return totalsOf(evaluation, optimum).npv_usd;
+    const at = async (value: number) => {
+      const { valuation, optimum } = await resolve(lever.apply(input, value), asOf, timeLimitS, start);
+      return { npv: totalsOf(valuation, optimum).npv_usd, gap: optimum.gap };
     };
-    bars.push({ input: lever.input, base_value: lever.base, low_value: low, high_value: high, npv_low_usd: await npvAt(low), npv_high_usd: await npvAt(high) });
+    const [lo, hi] = [await at(low), await at(high)];
+    bars.push({ input: lever.input, base_value: lever.base, low_value: low, high_value: high, npv_low_usd: lo.npv, npv_high_usd: hi.npv, optimality_gap_low: lo.gap, optimality_gap_high: hi.gap });
   }
   return bars.sort((a, b) => Math.abs(b.npv_high_usd - b.npv_low_usd) - Math.abs(a.npv_high_usd - a.npv_low_usd));
+}
+
+/**
+ * One warning when some scenario or tornado re-solve stopped, at its share of the analysis budget, short of the MIP
+ * gap: how many, and the worst gap, so a reader knows which figures are approximate. Null when all were within it.
+ */
+export function analysisGapWarning(scenarios: ScenarioResult | null, bars: TornadoBar[] | null, mipGap: number): string | null {
+  const gaps = [...(scenarios?.grids.flatMap((g) => g.optimality_gap.flat()) ?? []), ...(bars?.flatMap((b) => [b.optimality_gap_low, b.optimality_gap_high]) ?? [])];
+  const over = gaps.filter((g) => g > mipGap + 1e-12);
+  if (over.length === 0) return null;
+  return `analysis: ${over.length} of ${gaps.length} re-solves stopped at their time share above the ${(mipGap * 100).toFixed(2)} % gap (worst ${(Math.max(...over) * 100).toFixed(2)} %)`;
 }

@@ -1,7 +1,7 @@
 import type { BindingConstraint, PlanInput, PlanTotals, ScheduleEntry } from './contract.js';
-import { evaluate, type Evaluation } from './evaluate.js';
+import { evaluate, valueCandidates, type Evaluation, type Valuation } from './evaluate.js';
 import { treasuryOf } from './fleet.js';
-import { optimize, type Limits, type Optimum } from './optimize.js';
+import { optimize, type Limits, type Optimum, type WarmStart } from './optimize.js';
 import { bindingOf } from './binding.js';
 import { cumulativeBudgets, optimizeStaged, type StagedAllocation } from './stages.js';
 
@@ -30,23 +30,36 @@ export interface PlanOptimum extends Optimum {
 const oneShot = (shares: readonly number[]) => shares.map((s) => (s > 0 ? 0 : null));
 
 /**
- * Evaluates and allocates: the fleet NPV of the best plan and what it converts, in stages when asked. `start`: a plan
- * of the same sites to warm-start a one-shot allocation from (re-solves pass the main plan's shares).
+ * Evaluates and allocates: the fleet NPV of the best plan and what it converts, in stages when asked. `start`: what
+ * a one-shot allocation of the same sites warm-starts from (re-solves pass the main plan's shares and LP prices).
  */
-export async function solve(input: PlanInput, asOf: string, timeLimitS?: number, start?: readonly number[]): Promise<{ evaluation: Evaluation; optimum: PlanOptimum }> {
+export async function solve(input: PlanInput, asOf: string, timeLimitS?: number, start?: WarmStart): Promise<{ evaluation: Evaluation; optimum: PlanOptimum }> {
   const evaluation = evaluate(input, asOf);
+  return { evaluation, optimum: await allocate(evaluation, input, timeLimitS, start) };
+}
+
+/**
+ * A re-solve under changed assumptions (scenario cells, tornado bars): values only what allocating needs
+ * (valueCandidates: no per-site report) and allocates within `timeLimitS`, warm-started from `start`.
+ */
+export async function resolve(input: PlanInput, asOf: string, timeLimitS: number, start?: WarmStart): Promise<{ valuation: Valuation; optimum: PlanOptimum }> {
+  const valuation = valueCandidates(input, asOf);
+  return { valuation, optimum: await allocate(valuation, input, timeLimitS, start) };
+}
+
+async function allocate(valuation: Valuation, input: PlanInput, timeLimitS?: number, start?: WarmStart): Promise<PlanOptimum> {
   const limits = limitsOf(input, timeLimitS);
   const stages = input.constraints.stages;
   if (stages) {
-    const budgets = cumulativeBudgets(stages.capex_budget_usd_per_period, evaluation.startMonths.length);
-    return { evaluation, optimum: { ...(await optimizeStaged(evaluation.candidates, evaluation.options, limits, budgets)), budgets } };
+    const budgets = cumulativeBudgets(stages.capex_budget_usd_per_period, valuation.startMonths.length);
+    return { ...(await optimizeStaged(valuation.candidates, valuation.options, limits, budgets)), budgets, prices: null };
   }
-  const optimum = await optimize(evaluation.candidates, limits, { start });
-  return { evaluation, optimum: { ...optimum, periods: oneShot(optimum.shares), greedy: { ...optimum.greedy, periods: oneShot(optimum.greedy.shares) }, budgets: [] } };
+  const optimum = await optimize(valuation.candidates, limits, { start: start?.shares, prices: start?.prices });
+  return { ...optimum, periods: oneShot(optimum.shares), greedy: { ...optimum.greedy, periods: oneShot(optimum.greedy.shares) }, budgets: [] };
 }
 
 /** Capex and MW started in each period (every period of the stages, or one at month 0). */
-export function scheduleOf(evaluation: Evaluation, optimum: PlanOptimum): ScheduleEntry[] {
+export function scheduleOf(evaluation: Valuation, optimum: PlanOptimum): ScheduleEntry[] {
   return evaluation.startMonths.map((startMonth, k) => {
     let mw = 0;
     let capex = 0;
@@ -59,7 +72,7 @@ export function scheduleOf(evaluation: Evaluation, optimum: PlanOptimum): Schedu
   });
 }
 
-export function totalsOf(evaluation: Evaluation, optimum: PlanOptimum, limits?: Limits): PlanTotals {
+export function totalsOf(evaluation: Valuation, optimum: PlanOptimum, limits?: Limits): PlanTotals {
   const { candidates } = evaluation;
   const sum = (shares: number[], pick: (i: number) => number) => shares.reduce((acc, s, i) => acc + s * pick(i), 0);
   const convertedMw = sum(optimum.shares, (i) => candidates[i]!.mw);

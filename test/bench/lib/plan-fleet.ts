@@ -31,8 +31,9 @@ function hourlyDay(mean: number, rand: () => number): number[] {
 /**
  * A realistic fleet: site sizes from 2 to ~200 MW (most small, a few large), mixed miner generations, power from
  * $0.025 to $0.085/kWh (one site in ten on hourly prices), retrofit costs from $4M to $16M per MW of IT (substation
- * headroom, cooling, fibre), a seventh of sites not AI-eligible, and limits that bind: a capex budget of a third of
- * converting everything, a quarter of the GPUs, and 40 % of the fleet's MW kept mining.
+ * headroom, cooling, fibre), a seventh of sites not AI-eligible, and limits that bind: a capex budget of an eighth of
+ * converting everything, a quarter of the GPUs, and 40 % of the fleet's MW kept mining; three AI business models
+ * (GPU rental, tokens, colocation, the last with the shell's book value at the horizon as its lease outlives it).
  */
 export function fleet(sites: number, wholeSites: boolean, seed: number, model: 'gpu_rental' | 'tokens' | 'colocation' = 'gpu_rental'): PlanInput {
   const rand = rng(seed);
@@ -62,16 +63,17 @@ export function fleet(sites: number, wholeSites: boolean, seed: number, model: '
       };
     }),
     ai: { ...ai, pue: 1.3, it_kw_per_gpu: 1.4, utilization: 0.8, other_opex_usd_per_gpu_hour: 0.25, facility_capex_usd_per_mw_it: 8e6, gpu_capex_usd: 30_000 },
-    finance: { horizon_months: 60, discount_rate: 0.12, conversion_months: 9 },
+    // A colocation lease outlives a five-year horizon (tenants sign for 10+ years): the shell's book value counts.
+    finance: { horizon_months: 60, discount_rate: 0.12, conversion_months: 9, ...(model === 'colocation' ? { terminal_value: 'book' } : {}) },
     constraints: { whole_sites: wholeSites, mip_gap: 0.001, time_limit_s: 2 },
     analysis: { scenarios: false, tornado: false },
   };
   const parsed = parsePlanInput(raw);
-  // Limits that bind: a third of what converting everything would cost, a quarter of the GPUs, 40 % keeps mining.
+  // Limits that bind: an eighth of what converting everything would cost, a quarter of the GPUs, 40 % keeps mining.
   const evaluation = evaluate(parsed);
   const capex = evaluation.candidates.reduce((a, c) => a + c.capex, 0);
   const gpus = evaluation.candidates.reduce((a, c) => a + c.gpus, 0);
   const mw = evaluation.candidates.reduce((a, c) => a + c.mw, 0);
-  return { ...parsed, constraints: { ...parsed.constraints, capex_budget_usd: capex / 3, max_gpus: Math.round(gpus / 4), min_mining_mw: mw * 0.4 } };
+  return { ...parsed, constraints: { ...parsed.constraints, capex_budget_usd: capex / 8, max_gpus: Math.round(gpus / 4), min_mining_mw: mw * 0.4 } };
 }
 
