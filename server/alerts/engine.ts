@@ -54,6 +54,8 @@ export class AlertEngine {
   private readonly memory = new Map<string, RigMemory>();
   /** Rigs with a rig_offline track: the once-a-second scan skips every other reporting rig without a lookup key. */
   private readonly offlineTracked = new Set<string>();
+  /** The offline reason last applied per offline rig: evaluate() skips rigs whose reason did not change. */
+  private readonly offlineReasons = new Map<string, string>();
   /** How many tracks each rig has (any rule). */
   private readonly rigTracks = new Map<string, number>();
   private readonly active = new Map<string, Alert>();
@@ -92,6 +94,10 @@ export class AlertEngine {
         const offline = r.status === 'offline';
         if (!offline && !this.offlineTracked.has(rig)) continue; // nothing to open or resolve
         const reason = r.reasons[0] ?? 'no telemetry';
+        // Still offline for the same reason: nothing to tell the track (its hold timer runs through `timed` below).
+        if (offline && this.offlineReasons.get(rig) === reason && this.offlineTracked.has(rig)) continue;
+        if (offline) this.offlineReasons.set(rig, reason);
+        else this.offlineReasons.delete(rig);
         this.apply({ kind: 'rig_offline', site: r.sample.site, rig, active: offline, message: `offline: ${reason}`, value: null, threshold: null }, now);
       }
     }
@@ -164,7 +170,10 @@ export class AlertEngine {
     const left = (this.rigTracks.get(rig) ?? 1) - 1;
     if (left > 0) this.rigTracks.set(rig, left);
     else this.rigTracks.delete(rig);
-    if (track.last.kind === 'rig_offline') this.offlineTracked.delete(rig);
+    if (track.last.kind === 'rig_offline') {
+      this.offlineTracked.delete(rig);
+      this.offlineReasons.delete(rig);
+    }
   }
 
   private open(c: Condition, now: number): Alert {

@@ -26,6 +26,9 @@ export interface RigRecord {
   statusSince: number;
   /** Why it went offline (Last Will reason, or silence); null while it reports. */
   offlineCause: string | null;
+  /** The age and cause the offline reason was last worded with (sweep rewords it only when they change). */
+  offlineAge?: string;
+  offlineAgeCause?: string | null;
   health: RigHealth;
 }
 
@@ -164,6 +167,10 @@ export class FleetState {
   /** The offline reason, with its age as of `now`; `since` is the last sample, the rig's last sign of life. */
   private describeOffline(record: RigRecord, now: number): void {
     const age = formatAge(now - record.lastSeen);
+    // Swept every second for every offline rig: the words change only when the age, in its own unit, does.
+    if (record.details[0]?.kind === 'rig_offline' && record.offlineAge === age && record.offlineAgeCause === record.offlineCause) return;
+    record.offlineAge = age;
+    record.offlineAgeCause = record.offlineCause;
     const message = record.offlineCause ? `${record.offlineCause}; last sample ${age} ago` : `no sample for ${age}`;
     record.details = [{ kind: 'rig_offline', message, since: record.lastSeen }];
     record.reasons = [message];
