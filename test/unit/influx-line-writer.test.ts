@@ -21,7 +21,7 @@ describe('line writer', () => {
       if (line !== null) expected.push(line);
     });
     const { body, points } = writer.take();
-    expect(body.toString('utf8')).toBe(expected.join('\n'));
+    expect(body.toString('utf8')).toBe(expected.map((line) => `${line}\n`).join(''));
     expect(points).toBe(expected.length);
   });
 
@@ -30,7 +30,7 @@ describe('line writer', () => {
     writer.point('a').float('x', 1).end(1);
     writer.point('b').float('x', null).str('y', undefined).end(2);
     writer.point('c').int('z', 2).end(3);
-    expect(writer.take()).toEqual({ body: Buffer.from('a x=1 1\nc z=2i 3'), points: 2 });
+    expect(writer.take()).toEqual({ body: Buffer.from('a x=1 1\nc z=2i 3\n'), points: 2 });
     expect(writer.take().points).toBe(0);
   });
 
@@ -39,7 +39,7 @@ describe('line writer', () => {
     const samples = model.samplesAt(model.sites[0]!, 1, 1_700_000_000_000);
     const message = encodeSamples(samples);
     const one = samples.map((s) => encodeSample(s));
-    expect(message.body.toString('utf8')).toBe(one.map((e) => e.lines).join('\n'));
+    expect(message.body.toString('utf8')).toBe(one.map((e) => `${e.lines}\n`).join(''));
     expect(message.points).toBe(one.reduce((n, e) => n + e.points, 0));
     expect(message.points).toBeGreaterThan(samples.length);
   });
@@ -59,7 +59,7 @@ describe('line writer numbers', () => {
     values.push(0.1 + 0.2, 1 / 3, 999_999_999.9999, 1e9 + 0.5, 0.0001, 0.00015, -0.0001, 5e-324, 123456.7891, 2.675, 1.005, 4.35, 0.07);
     const writer = new LineWriter();
     for (const v of values) writer.point('m').float('v', v).end(0);
-    const written = writer.take().body.toString('utf8').split('\n').map((line) => line.slice('m v='.length, -' 0'.length));
+    const written = writer.take().body.toString('utf8').split('\n').slice(0, -1).map((line) => line.slice('m v='.length, -' 0'.length));
     const mismatches = values.map((v, i) => [String(v), written[i]]).filter(([a, b]) => a !== b);
     expect(mismatches.slice(0, 5)).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WriteBuffer, WriteError, type Entry, type Sink } from '../../server/store/influx/write-buffer.js';
+import { batchBody, WriteBuffer, WriteError, type Entry, type Sink } from '../../server/store/influx/write-buffer.js';
 import { waitFor } from '../helpers/server.js';
 
 /** A sink that records batches and fails with the scripted errors first. */
@@ -85,5 +85,19 @@ describe('write buffer', () => {
     expect(buffer.stats()).toMatchObject({ buffered: 0, dropped: 4, written: 0 });
     buffer.add(entry(9));
     expect(buffer.stats().dropped).toBe(5);
+  });
+});
+
+describe('batch body', () => {
+  it('sends adjacent encoded messages as one slice, copies only where runs meet, and encodes rollup strings', () => {
+    const slab = Buffer.from('a v=1 1\nb v=2 2\nc v=3 3\n');
+    const other = Buffer.from('d v=4 4\n');
+    const at = (from: number, to: number): Entry => ({ lines: slab.subarray(from, to), points: 1, samples: 1, ts: 0, live: true });
+    const one = batchBody([at(0, 8), at(8, 16)]);
+    expect(one.toString()).toBe('a v=1 1\nb v=2 2');
+    expect(one.buffer).toBe(slab.buffer); // no copy
+    const mixed = batchBody([at(0, 8), { lines: 'site v=9 9', points: 1, samples: 0, ts: 0, live: false }, at(16, 24), { lines: other, points: 1, samples: 1, ts: 0, live: true }]);
+    expect(mixed.toString()).toBe('a v=1 1\nsite v=9 9\nc v=3 3\nd v=4 4');
+    expect(batchBody([{ lines: 'only', points: 1, samples: 0, ts: 0, live: false }]).toString()).toBe('only');
   });
 });

@@ -18,7 +18,8 @@ const MIN_LEFT = 64 * 1024;
  * joining them: on the hot path that string building, the join and the UTF-8 encoding were half the server's CPU per
  * sample. Series heads come ready-made (seriesHead, memoised per rig); field keys are schema constants (ASCII).
  *
- * One writer is reused: `take()` copies out what was written since the last take and starts over.
+ * Every line ends with a newline, so pieces cut one after another from the same slab (take()) are themselves a valid
+ * body when sent together, without a copy (write-buffer.ts batchBody).
  */
 export class LineWriter {
   private buf: Buffer;
@@ -35,7 +36,6 @@ export class LineWriter {
   /** Starts a point with its series head (`measurement,tag=value,…`, already escaped). */
   point(head: string): this {
     this.lineStart = this.pos;
-    if (this.points > 0) this.byte(NEWLINE);
     this.text(head);
     this.byte(SPACE);
     this.hasFields = false;
@@ -85,6 +85,7 @@ export class LineWriter {
     const ts = Math.trunc(tsMs);
     if (Number.isSafeInteger(ts)) this.digits(ts);
     else this.ascii(String(ts));
+    this.byte(NEWLINE);
     this.points++;
   }
 

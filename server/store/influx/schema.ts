@@ -196,10 +196,10 @@ function common(w: LineWriter, s: Sample): void {
 /** The points of one sample: a rig point, plus one per board and pool (ASIC) or per GPU. */
 export function encodeSample(sample: Sample): EncodedSample {
   const { body, points } = encodeSamples([sample]);
-  return { lines: body.toString('utf8'), points };
+  return { lines: body.toString('utf8', 0, Math.max(0, body.length - 1)), points };
 }
 
-/** One message's samples as UTF-8 line protocol: what the write buffer holds for them, with their time span. */
+/** One message's samples as UTF-8 line protocol, each line ending in a newline: what the write buffer holds for them. */
 export interface EncodedMessage {
   body: Buffer;
   points: number;
