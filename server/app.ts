@@ -98,7 +98,8 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
     log,
     agentRefusal: (site, source, samples) => security.ownership.refusal(site, source, samples),
     // Every instance judges every rig (peers' samples included), so alert state is the same on each.
-    observe: config.alerts.enabled ? (samples) => alerts.engine.observe(samples) : undefined,
+    // The alert rules judge each sample once, in fleet state's rig health; the engine reuses the verdicts.
+    observe: config.alerts.enabled ? (samples) => alerts.engine.observe(samples, (sample) => state.conditionsFor(sample)) : undefined,
     observeStatus: (site, source, status) => actions.observeStatus(site, source, status),
   });
   let broker: EmbeddedBroker | null = null;

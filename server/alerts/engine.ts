@@ -72,16 +72,27 @@ export class AlertEngine {
     this.listeners.push(listener);
   }
 
-  /** Runs the per-sample rules on live samples (historical replays never raise alerts). */
-  observe(samples: readonly Sample[]): void {
+  /**
+   * Runs the per-sample rules on live samples (historical replays never raise alerts). `judged` gives the verdicts
+   * fleet state's rig health already reached for a sample (the same rules, thresholds and memory: fleet/health.ts),
+   * so each sample is judged once; a sample it has none for (a late one fleet state did not take) is skipped.
+   * Without `judged` the engine judges every sample itself.
+   */
+  observe(samples: readonly Sample[], judged?: (sample: Sample) => readonly Condition[] | null): void {
     const now = this.now();
     for (const sample of samples) {
       if (sample.historical) continue;
-      let memory = this.memory.get(sample.rig);
-      if (!memory) this.memory.set(sample.rig, (memory = { baseline: null, shares: null }));
+      let conditions: readonly Condition[] | null;
+      if (judged) conditions = judged(sample);
+      else {
+        let memory = this.memory.get(sample.rig);
+        if (!memory) this.memory.set(sample.rig, (memory = { baseline: null, shares: null }));
+        conditions = sampleConditions(sample, memory, this.options.rules, now);
+      }
+      if (!conditions) continue;
       // A rig with no track has nothing to resolve: only its active conditions need a lookup (most samples: none).
       const tracked = this.rigTracks.has(sample.rig);
-      for (const c of sampleConditions(sample, memory, this.options.rules, now)) if (c.active || tracked) this.apply(c, now);
+      for (const c of conditions) if (c.active || tracked) this.apply(c, now);
     }
   }
 

@@ -36,10 +36,17 @@ export class RigHealth {
 
   constructor(private readonly rules: AlertRules) {}
 
+  /** The sample last judged and the rules' verdicts on it: the alert engine reuses them (alerts/engine.ts). */
+  lastSample: Sample | null = null;
+  lastConditions: readonly Condition[] = [];
+
   /** Judges one live sample; returns whether the set of counting reasons changed. */
   observe(sample: Sample, now: number): boolean {
     const before = this.signature();
-    for (const c of sampleConditions(sample, this.memory, this.rules, now)) this.apply(c, now);
+    const conditions = sampleConditions(sample, this.memory, this.rules, now);
+    this.lastSample = sample;
+    this.lastConditions = conditions;
+    for (const c of conditions) this.apply(c, now);
     this.step(now);
     return this.signature() !== before;
   }

@@ -2,6 +2,7 @@ import type { AgentStatus, FleetRollup, RigStatus, RigView, Sample, SiteRollup }
 import type { AlertRules } from '../config/alerts-schema.js';
 import { formatAge, RigHealth, type StatusReason } from './health.js';
 import { rollup, type Rollup } from './rollup.js';
+import type { Condition } from '../alerts/rules.js';
 
 export interface FleetStateOptions {
   /** Thresholds and hold / clear times of degraded reasons: the alert rules' (config `alerts.rules`). */
@@ -237,6 +238,12 @@ export class FleetState {
       return;
     }
     for (const id of this.bySite.get(site) ?? []) yield [id, this.rigs.get(id) as RigRecord];
+  }
+
+  /** The alert rules' verdicts on `sample`, if it is the sample this rig's health last judged (else null). */
+  conditionsFor(sample: Sample): readonly Condition[] | null {
+    const health = this.rigs.get(sample.rig)?.health;
+    return health && health.lastSample === sample ? health.lastConditions : null;
   }
 
   /** The connection (MQTT source) that last reported a rig: who can act on it (issue 14). */
