@@ -99,7 +99,7 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
     agentRefusal: (site, source, samples) => security.ownership.refusal(site, source, samples),
     // Every instance judges every rig (peers' samples included), so alert state is the same on each.
     // The alert rules judge each sample once, in fleet state's rig health; the engine reuses the verdicts.
-    observe: config.alerts.enabled ? (samples) => alerts.engine.observe(samples, (sample) => state.conditionsFor(sample)) : undefined,
+    observe: config.alerts.enabled ? (samples) => alerts.engine.observe(samples, (sample) => state.takeConditions(sample)) : undefined,
     observeStatus: (site, source, status) => actions.observeStatus(site, source, status),
   });
   let broker: EmbeddedBroker | null = null;

@@ -36,19 +36,27 @@ export class RigHealth {
 
   constructor(private readonly rules: AlertRules) {}
 
-  /** The sample last judged and the rules' verdicts on it: the alert engine reuses them (alerts/engine.ts). */
-  lastSample: Sample | null = null;
-  lastConditions: readonly Condition[] = [];
+  /** The sample last judged and the rules' verdicts on it, until the alert engine takes them (alerts/engine.ts). */
+  private judgedSample: Sample | null = null;
+  private judged: readonly Condition[] | null = null;
 
   /** Judges one live sample; returns whether the set of counting reasons changed. */
   observe(sample: Sample, now: number): boolean {
     const before = this.signature();
     const conditions = sampleConditions(sample, this.memory, this.rules, now);
-    this.lastSample = sample;
-    this.lastConditions = conditions;
+    this.judgedSample = sample;
+    this.judged = conditions;
     for (const c of conditions) this.apply(c, now);
     this.step(now);
     return this.signature() !== before;
+  }
+
+  /** The rules' verdicts on `sample` if it is the one last judged and they were not taken yet; null otherwise. */
+  takeConditions(sample: Sample): readonly Condition[] | null {
+    if (this.judgedSample !== sample) return null;
+    const conditions = this.judged;
+    this.judgedSample = this.judged = null;
+    return conditions;
   }
 
   /** Fires due hold and clear timers; returns whether the set of counting reasons changed. */

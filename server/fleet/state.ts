@@ -240,10 +240,12 @@ export class FleetState {
     for (const id of this.bySite.get(site) ?? []) yield [id, this.rigs.get(id) as RigRecord];
   }
 
-  /** The alert rules' verdicts on `sample`, if it is the sample this rig's health last judged (else null). */
-  conditionsFor(sample: Sample): readonly Condition[] | null {
-    const health = this.rigs.get(sample.rig)?.health;
-    return health && health.lastSample === sample ? health.lastConditions : null;
+  /**
+   * The alert rules' verdicts on `sample`, if it is the sample this rig's health last judged (else null). Handed over
+   * once: the health lets go of them, so they die young instead of being kept (and promoted by the GC) per rig.
+   */
+  takeConditions(sample: Sample): readonly Condition[] | null {
+    return this.rigs.get(sample.rig)?.health.takeConditions(sample) ?? null;
   }
 
   /** The connection (MQTT source) that last reported a rig: who can act on it (issue 14). */

@@ -23,7 +23,7 @@ describe('alert rules judged once per sample', () => {
       for (const site of model.sites) {
         const samples = model.samplesAt(site, seq, t);
         state.applySamples('controller', samples);
-        reusing.observe(samples, (sample) => state.conditionsFor(sample));
+        reusing.observe(samples, (sample) => state.takeConditions(sample));
         judging.observe(samples);
       }
       reusing.evaluate(state);
@@ -44,7 +44,8 @@ describe('alert rules judged once per sample', () => {
     const [older] = model.samplesAt(model.sites[0]!, 1, t - 5000);
     state.applySamples('controller', [newer!]);
     state.applySamples('controller', [older!]);
-    expect(state.conditionsFor(newer!)).not.toBeNull();
-    expect(state.conditionsFor(older!)).toBeNull();
+    expect(state.takeConditions(older!)).toBeNull();
+    expect(state.takeConditions(newer!)).not.toBeNull();
+    expect(state.takeConditions(newer!)).toBeNull(); // handed over once
   });
 });
