@@ -2,7 +2,8 @@ import type { MqttClient } from 'mqtt';
 
 interface Pending {
   durable: boolean;
-  send: (() => void) | null;
+  /** The PUBACK mqtt.js wanted to send, held until the message is durable. */
+  puback: { cmd: 'puback'; messageId: number } | null;
 }
 
 /**
@@ -40,7 +41,7 @@ export class DeferredAcks {
 
   /** A QoS 1 message arrived: returns the callback that marks it durable. */
   expect(messageId: number): () => void {
-    const entry: Pending = { durable: false, send: null };
+    const entry: Pending = { durable: false, puback: null };
     this.pending.set(messageId, entry);
     return () => {
       if (this.pending.get(messageId) !== entry) return; // the connection was reset meanwhile
@@ -52,16 +53,16 @@ export class DeferredAcks {
   private hold(packet: { cmd: 'puback'; messageId: number }): boolean {
     const entry = this.pending.get(packet.messageId);
     if (!entry) return false;
-    entry.send = () => this.sendNow(packet);
+    entry.puback = packet;
     this.flush();
     return true;
   }
 
   private flush(): void {
     for (const [id, entry] of this.pending) {
-      if (!entry.durable || !entry.send) break;
+      if (!entry.durable || !entry.puback) break;
       this.pending.delete(id);
-      entry.send();
+      this.sendNow(entry.puback);
     }
   }
 

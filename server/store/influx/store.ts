@@ -126,7 +126,7 @@ export class InfluxStore implements HistoryStore {
     for (const sample of samples) if (sample.historical === true) historical++;
     const groups = historical === 0 || historical === samples.length ? [samples] : [samples.filter((x) => x.historical !== true), samples.filter((x) => x.historical === true)];
     let left = groups.length;
-    const done = onDurable ? () => --left === 0 && onDurable() : undefined;
+    const done = onDurable && groups.length > 1 ? () => --left === 0 && onDurable() : onDurable;
     for (const group of groups) {
       const { body, points, oldestTs, newestTs } = encodeSamples(group);
       this.buffer.add({ lines: body, points, samples: group.length, ts: oldestTs, newestTs, live: group[0]?.historical !== true, done });
