@@ -30,6 +30,9 @@ export async function startEmbeddedBroker(
   const aedes = await Aedes.createBroker(hooks);
   // A PUBLISH carries topic (≤ 65,535 bytes plus its length), packet id and payload: the payload limit plus that.
   const handle = (socket: Socket): void => {
+    // A broker relays small packets that someone waits for (PUBACK, a QoS 1 delivery, a command): Nagle would hold
+    // any written while an earlier segment is unacknowledged until the peer's delayed ACK, ~40 ms each.
+    socket.setNoDelay(true);
     if (!limit) aedes.handle(socket);
     else aedes.handle(limitPackets(socket, limit.maxPayloadBytes + PUBLISH_OVERHEAD, limit.onOversized));
   };

@@ -106,7 +106,8 @@ describe.skipIf(!hasService('chromium', 'chromium'))('dashboard in headless Chro
     expect(page.url()).toContain('range=24h');
     await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#chart-power')?.dataset.points ?? 0) > 0);
     await page.click('#range button[data-range="1h"]');
-    await page.waitForTimeout(300);
+    await page.waitForSelector('#range button[data-range="1h"][aria-pressed="true"]');
+    await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#chart-hashrate')?.dataset.points ?? 0) > 0);
     await shot('overview');
   });
 
@@ -156,9 +157,14 @@ describe.skipIf(!hasService('chromium', 'chromium'))('dashboard in headless Chro
     await page.click('.vhead [data-sort="hashrate"]');
     await page.waitForSelector('.vhead [data-sort="hashrate"][aria-sort="descending"]');
     await page.waitForFunction(() => document.querySelector('.vrow[data-rig]') !== null && new URL(location.href).searchParams.get('sort') === 'hashrate');
-    await page.waitForTimeout(200);
-    const firstRigs = await page.locator('.vrow[data-rig]').evaluateAll((rows) => rows.slice(0, 10).map((r) => (r as HTMLElement).dataset.rig));
+    // The URL and header change before the re-sorted page arrives: wait for the rows themselves (the fleet only
+    // moves on runner.tick(), so the server's order is fixed), then compare, so a wrong order still fails with a diff.
     const sorted = RigPage.parse((await getJson(rigline, '/api/sites/site-01/rigs?sort=hashrate&dir=desc&limit=10')).body);
+    const want = sorted.rows.map((r) => r.rig).join();
+    await page
+      .waitForFunction((expected) => [...document.querySelectorAll<HTMLElement>('.vrow[data-rig]')].slice(0, 10).map((r) => r.dataset.rig).join() === expected, want, { timeout: 10_000 })
+      .catch(() => undefined);
+    const firstRigs = await page.locator('.vrow[data-rig]').evaluateAll((rows) => rows.slice(0, 10).map((r) => (r as HTMLElement).dataset.rig));
     expect(firstRigs).toEqual(sorted.rows.map((r) => r.rig));
     const hashrates = sorted.rows.map((r) => r.hashrate_ths as number);
     expect(hashrates).toEqual([...hashrates].sort((a, b) => b - a));

@@ -18,6 +18,27 @@ const PHONE = { width: 390, height: 844 };
 const overflow = (page: Page): Promise<number> =>
   page.evaluate(() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth) - window.innerWidth);
 
+/**
+ * Resolves once the page's width has held for three animation frames (ResizeObserver callbacks run within a frame),
+ * rather than after a fixed pause that a loaded machine may not honour before the charts have sized themselves.
+ */
+const layoutSettled = (page: Page): Promise<void> =>
+  page.evaluate(
+    () =>
+      new Promise<void>((resolve) => {
+        let last = -1;
+        let still = 0;
+        const check = (): void => {
+          const width = Math.max(document.documentElement.scrollWidth, document.body.scrollWidth);
+          still = width === last ? still + 1 : 0;
+          last = width;
+          if (still >= 3) resolve();
+          else requestAnimationFrame(check);
+        };
+        requestAnimationFrame(check);
+      }),
+  );
+
 describe.skipIf(!hasService('chromium', 'chromium'))('the dashboard on a phone (390 × 844, real Chromium)', () => {
   let rigline: Rigline;
   let runner: SimulatorRunner;
@@ -69,7 +90,7 @@ describe.skipIf(!hasService('chromium', 'chromium'))('the dashboard on a phone (
     for (const [path, ready] of pages) {
       await page.goto(`${rigline.httpUrl}${path}`);
       await page.waitForSelector(ready, { timeout: 15_000 });
-      await page.waitForTimeout(300); // charts size themselves on the next frame
+      await layoutSettled(page); // charts size themselves (ResizeObserver) on a frame after they appear
       const extra = await overflow(page);
       if (extra > 0) await page.screenshot({ path: `${ARTIFACTS}/phone-overflow-${path.replace(/\W+/g, '_') || 'root'}.png`, fullPage: true });
       expect({ path, extra }).toEqual({ path, extra: 0 });

@@ -57,10 +57,23 @@ describe('socket.io pushes: fleet to everyone, site updates to the site room onl
     expect(bystander.site).toEqual([]);
 
     watcher.client.emit('site:unwatch', 'site-02');
-    await new Promise((r) => setTimeout(r, 200));
-    const seen = watcher.site.length;
+    // Events on one connection are handled in order: the reply to a later watch says the unwatch was handled
+    // (a fixed pause said so only when the server got to it in time).
+    watcher.client.emit('site:watch', 'site-01');
+    await waitFor(() => watcher.site.find((u) => u.site.id === 'site-01'), 5000, 'site-01 watch reply');
+    const seen = watcher.site.filter((u) => u.site.id === 'site-02').length;
+    const stored = rigline.counters.stored;
+    let notYet = Date.now();
     await runner.tick(Date.now() + 1000);
-    await waitFor(() => (watcher.fleet.length > fleetBefore + 1 ? true : undefined), 5000, 'fleet push after unwatch');
-    expect(watcher.site.length).toBe(seen);
+    // The last sample was applied after the last time it was seen missing; a push stamped later (fleet and changed
+    // sites go out in one flush) is one that would have carried site-02 to a watcher.
+    await waitFor(() => {
+      const now = Date.now();
+      if (rigline.counters.stored < stored + 10) notYet = now;
+      return rigline.counters.stored === stored + 10 ? true : undefined;
+    }, 5000, 'tick stored');
+    await waitFor(() => (watcher.fleet.some((u) => u.ts >= notYet) ? true : undefined), 5000, 'fleet push after unwatch');
+    expect(watcher.site.some((u) => u.site.id === 'site-01' && u.rigs.length > 0)).toBe(true);
+    expect(watcher.site.filter((u) => u.site.id === 'site-02').length).toBe(seen);
   });
 });
