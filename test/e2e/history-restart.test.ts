@@ -53,7 +53,11 @@ describe('history survives a restart of the default server', () => {
     await waitFor(async () => ((await getJson<{ ingest: { stored: number } }>(first, '/api/health')).body.ingest.stored >= 100 ? true : undefined), 15_000, 'samples stored');
     // The site charts are fed by the server's own rollup timer: wait for its first rows.
     await waitFor(() => (first.store.has?.('site', model.sites[0]!.id) ? true : undefined), 15_000, 'a site rollup on disk');
-    const before = await chart(`/api/rigs/${rig}/series?metric=hashrate_ths&from=-7d`);
+    // One fixed 7-day window for the before/after comparison: `from=-7d` is relative to each query's own clock, and a
+    // restart that takes longer on a loaded machine would move the bucket edges between the two charts.
+    const end = Date.now();
+    const fixedWeek = `/api/rigs/${rig}/series?metric=hashrate_ths&from=${end - 7 * DAY}&to=${end}`;
+    const before = await chart(fixedWeek);
     await rigline.stop();
     rigline = null;
 
@@ -62,7 +66,7 @@ describe('history survives a restart of the default server', () => {
     const day = await chart(`/api/rigs/${rig}/series?metric=hashrate_ths&from=-24h`);
     for (const ts of past) expect(valueAt(week, ts), `7 d chart at ${new Date(ts).toISOString()}`).toBeGreaterThan(50);
     for (const ts of past.filter((t) => t > now - DAY)) expect(valueAt(day, ts), `24 h chart at ${new Date(ts).toISOString()}`).toBeGreaterThan(50);
-    expect(week.points.map((p) => p.value)).toEqual(before.points.map((p) => p.value));
+    expect((await chart(fixedWeek)).points.map((p) => p.value)).toEqual(before.points.map((p) => p.value));
     expect(week.coverage).toMatchObject({ kind: 'sqlite', durable: true });
     expect(week.coverage?.tiers.map((t) => t.retention_ms)).toEqual([DAY, 30 * DAY, 365 * DAY]);
 
