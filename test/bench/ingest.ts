@@ -51,6 +51,33 @@ const services = childrenByName(process.pid);
 const work = mkdtempSync(join(tmpdir(), 'rigline-bench-'));
 console.log(`ingest benchmark: ${RATE} samples/s for ${SECONDS} s, InfluxDB wal-fsync-delay ${FSYNC_DELAY ?? '0 (default)'}`);
 
+/**
+ * Waits (at most 90 s) until InfluxDB has been idle (< 15 % of a core) for 3 s. After a phase writes half a million
+ * points, InfluxDB compacts them in the background for tens of seconds; whichever phase runs during that work
+ * measures the compaction, not itself (raw InfluxDB measured right after the raw phase ran 25–35 % slower). Each
+ * phase therefore starts on a quiet database, and the wait is printed.
+ */
+async function influxQuiet(label: string): Promise<void> {
+  const pid = services.get('influxd');
+  if (pid === undefined) return;
+  const t0 = performance.now();
+  let quietSince: number | null = null;
+  let last = procSample(pid)?.cpuS ?? 0;
+  while (performance.now() - t0 < 90_000) {
+    await sleep(500);
+    const now = procSample(pid)?.cpuS ?? 0;
+    const busy = (now - last) / 0.5;
+    last = now;
+    if (busy >= 0.15) {
+      quietSince = null;
+      continue;
+    }
+    quietSince ??= performance.now();
+    if (performance.now() - quietSince >= 3000) break;
+  }
+  console.log(`  (InfluxDB idle before ${label} after ${fmt((performance.now() - t0) / 1000, 1)} s)`);
+}
+
 async function rawMosquitto(payloads: Payload[], label: string): Promise<number> {
   const sub = await mqtt.connectAsync(mosquitto.url, { clientId: `bench-sub-${label}`, clean: true });
   await sub.subscribeAsync(TELEMETRY_SUBSCRIPTION, { qos: 1 });
@@ -265,13 +292,16 @@ try {
   const ticks = Array.from({ length: TICKS }, (_, t) =>
     model.sites.flatMap((s) => model.samplesAt(s, 1, Date.now() - (TICKS - t) * 1000).flatMap((x) => encodeSample(x).lines.split('\n'))),
   );
+  await influxQuiet('the raw writes');
   const firstTick = await rawInflux(ticks[0]!, 5000, 'raw_a');
   const rawPoints = await rawInflux(ticks.slice(1).flat(), 5000, 'raw_a');
   report('InfluxDB /write, pre-built line protocol, first tick (new series)', `${fmt(firstTick)} points/s`);
   report('InfluxDB /write, pre-built line protocol, later ticks', `${fmt(rawPoints)} points/s (${fmt((TICKS - 1) * ticks[0]!.length)} points, 5000/batch, 2 in flight)`);
 
   if (PHASES.has('saturation')) {
+    await influxQuiet('the rigline drain');
     await saturation(rawPoints, backlog, pointsPerSample);
+    await influxQuiet('the raw writes again');
     // InfluxDB compacts what the raw phase wrote while rigline runs; the same raw writes again, after rigline's,
     // show how much of the difference is the database's background work rather than rigline.
     const after = (await rawInflux(ticks[0]!, 5000, 'raw_b'), await rawInflux(ticks.slice(1).flat(), 5000, 'raw_b'));
