@@ -131,10 +131,14 @@ describe('fast whole-site solve (pruned by LP prices) against the full MILP', ()
     const result = await runPlan({ ...input, analysis: { ...input.analysis, scenarios: true, tornado: true } });
     const cells = result.scenarios!.grids.flatMap((g) => g.optimality_gap.flat());
     expect(cells).toHaveLength(25);
-    for (const gap of [...cells, ...result.tornado!.flatMap((b) => [b.optimality_gap_low, b.optimality_gap_high])]) {
+    const gaps = [...cells, ...result.tornado!.flatMap((b) => [b.optimality_gap_low, b.optimality_gap_high])];
+    for (const gap of gaps) {
       expect(gap).toBeGreaterThanOrEqual(0);
-      expect(gap).toBeLessThanOrEqual(input.constraints.mip_gap);
+      expect(gap).toBeLessThan(1); // every re-solve has a bound, even one its time share stopped
     }
-    expect(result.warnings.filter((w) => w.startsWith('analysis:'))).toEqual([]);
+    // Each re-solve has a wall-clock share of the analysis budget: on a loaded machine one may stop above the MIP
+    // gap. That is allowed, but never silently: a warning says so exactly when some reported gap is above it.
+    const short = gaps.filter((gap) => gap > input.constraints.mip_gap + 1e-12);
+    expect(result.warnings.some((w) => w.startsWith('analysis:'))).toBe(short.length > 0);
   });
 });
