@@ -1,7 +1,10 @@
 import type { MqttClient } from 'mqtt';
 
 interface Pending {
+  messageId: number;
   durable: boolean;
+  /** The same id arrived again before this one was acknowledged: the newer entry stands for it. */
+  superseded: boolean;
   /** The PUBACK mqtt.js wanted to send, held until the message is durable. */
   puback: { cmd: 'puback'; messageId: number } | null;
 }
@@ -17,7 +20,10 @@ interface Pending {
  * forgotten (the broker redelivers those messages on the next connection).
  */
 export class DeferredAcks {
-  private pending = new Map<number, Pending>();
+  /** Held messages by id, and the same entries in arrival order (`order` from `head` on: the oldest first). */
+  private byId = new Map<number, Pending>();
+  private order: (Pending | undefined)[] = [];
+  private head = 0;
 
   constructor(private readonly sendNow: (packet: { cmd: 'puback'; messageId: number }) => void) {}
 
@@ -41,36 +47,55 @@ export class DeferredAcks {
 
   /** A QoS 1 message arrived: returns the callback that marks it durable. */
   expect(messageId: number): () => void {
-    const entry: Pending = { durable: false, puback: null };
-    this.pending.set(messageId, entry);
+    const entry: Pending = { messageId, durable: false, superseded: false, puback: null };
+    const previous = this.byId.get(messageId);
+    if (previous) previous.superseded = true;
+    this.byId.set(messageId, entry);
+    this.order.push(entry);
     return () => {
-      if (this.pending.get(messageId) !== entry) return; // the connection was reset meanwhile
+      if (this.byId.get(messageId) !== entry) return; // the connection was reset meanwhile
       entry.durable = true;
       this.flush();
     };
   }
 
   private hold(packet: { cmd: 'puback'; messageId: number }): boolean {
-    const entry = this.pending.get(packet.messageId);
+    const entry = this.byId.get(packet.messageId);
     if (!entry) return false;
     entry.puback = packet;
     this.flush();
     return true;
   }
 
+  /**
+   * Sends every acknowledgement that is due, oldest first, up to the first message not yet durable. An array with a
+   * head index, not the Map's own order: iterating a Map from its start walks the slots of entries deleted before
+   * (until V8 rehashes it), which made each flush cost O(messages acknowledged so far) with thousands held while
+   * InfluxDB lags (2.7 % of the server's CPU in the one-rig-per-message benchmark).
+   */
   private flush(): void {
-    for (const [id, entry] of this.pending) {
+    while (this.head < this.order.length) {
+      const entry = this.order[this.head] as Pending;
+      if (entry.superseded) {
+        this.order[this.head++] = undefined;
+        continue;
+      }
       if (!entry.durable || !entry.puback) break;
-      this.pending.delete(id);
+      this.order[this.head++] = undefined;
+      this.byId.delete(entry.messageId);
       this.sendNow(entry.puback);
     }
+    if (this.head === this.order.length) [this.order, this.head] = [[], 0];
+    else if (this.head > 4096 && this.head * 2 > this.order.length) [this.order, this.head] = [this.order.slice(this.head), 0];
   }
 
   reset(): void {
-    this.pending = new Map();
+    this.byId = new Map();
+    this.order = [];
+    this.head = 0;
   }
 
   get held(): number {
-    return this.pending.size;
+    return this.byId.size;
   }
 }

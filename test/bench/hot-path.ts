@@ -45,6 +45,7 @@ async function run(mode: 'batched' | 'single'): Promise<number> {
     // Let the write buffer, timers and sink answers run: their CPU is the hot path's too.
     while (pending > 0) await new Promise((r) => setTimeout(r, 5));
     const used = process.cpuUsage(t0);
+    if (process.env.BENCH_HOT_TRACE) console.log(`    tick ${tick}: ${((used.user + used.system) / buffers.reduce((n, b) => n + b.samples, 0)).toFixed(1)} µs (user ${(used.user / 1000).toFixed(0)} ms, system ${(used.system / 1000).toFixed(0)} ms)`);
     if (tick >= WARMUP) {
       cpu += used.user + used.system;
       samples += buffers.reduce((n, b) => n + b.samples, 0);
