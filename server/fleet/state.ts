@@ -1,5 +1,6 @@
 import type { AgentStatus, FleetRollup, RigStatus, RigView, Sample, SiteRollup } from '../contract/index.js';
 import type { AlertRules } from '../config/alerts-schema.js';
+import { adoptSample, sampleCopy } from './adopt.js';
 import { formatAge, RigHealth, type StatusReason } from './health.js';
 import { rollup, type Rollup } from './rollup.js';
 import type { Condition } from '../alerts/rules.js';
@@ -62,7 +63,8 @@ export class FleetState {
         sample, lastSeen: now, source, status: 'online', reasons: [], details: [], statusSince: now, offlineCause: null, health: new RigHealth(this.options.rules),
       };
       const previousSite = current?.sample.site;
-      record.sample = sample;
+      // The new values go into the object the rig already holds: the parsed sample then dies young (adopt.ts).
+      if (current) record.sample = adoptSample(current.sample, sample);
       record.lastSeen = now;
       record.source = source;
       record.offlineCause = null;
@@ -285,9 +287,10 @@ export class FleetState {
   }
 }
 
+/** A rig's view: a copy, since the held sample is rewritten in place by the rig's next sample (adopt.ts). */
 function view(record: RigRecord): RigView {
   return {
-    ...record.sample,
+    ...sampleCopy(record.sample),
     status: record.status,
     status_reasons: record.reasons,
     status_details: record.details,

@@ -30,8 +30,51 @@ describe('line writer', () => {
     writer.point('a').float('x', 1).end(1);
     writer.point('b').float('x', null).str('y', undefined).end(2);
     writer.point('c').int('z', 2).end(3);
-    expect(writer.take()).toEqual({ body: Buffer.from('a x=1 1\nc z=2i 3\n'), points: 2 });
+    expect(writer.take()).toMatchObject({ body: Buffer.from('a x=1 1\nc z=2i 3\n'), points: 2 });
     expect(writer.take().points).toBe(0);
+  });
+
+  it('reuses a slab only once the writer has left it and every piece cut from it is released', () => {
+    // Room for a bit more than the 64 KiB a slab must keep free to be written on: each piece below fills it enough
+    // that the writer moves to the next slab when the piece is taken.
+    const writer = new LineWriter(64 * 1024 + 256);
+    const fill = (tag: string): { body: Buffer; release: () => void } => {
+      for (let i = 0; i < 1000; i++) writer.point(tag).int('i', i).end(1);
+      return writer.take();
+    };
+    const same = (a: Buffer, b: Buffer): boolean => a.buffer === b.buffer;
+    const first = fill('a');
+    const firstText = first.body.toString();
+    const second = fill('b');
+    const third = fill('c');
+    expect(same(second.body, first.body) || same(third.body, first.body) || same(third.body, second.body)).toBe(false);
+    expect(writer.pooledSlabs).toBe(0);
+    expect(first.body.toString()).toBe(firstText);
+    first.release();
+    first.release(); // a second call changes nothing
+    expect(writer.pooledSlabs).toBe(1);
+    const fourth = fill('d'); // written into the slab started when the third was taken
+    expect(same(fourth.body, first.body)).toBe(false);
+    const fifth = fill('e'); // the first slab, reused only now
+    expect(same(fifth.body, first.body)).toBe(true);
+    expect(writer.pooledSlabs).toBe(0);
+    // Pieces still held read as they were written.
+    expect(second.body.toString().startsWith('b i=0i 1\n')).toBe(true);
+    expect(fourth.body.toString().startsWith('d i=0i 1\n')).toBe(true);
+    second.release();
+    expect(writer.pooledSlabs).toBe(1);
+  });
+
+  it('keeps a message that outgrows its slab whole, in a bigger one', () => {
+    const writer = new LineWriter(64 * 1024 + 256);
+    const expected: string[] = [];
+    for (let i = 0; i < 5000; i++) {
+      writer.point('m,tag=long').float('value', i + 0.5).end(i);
+      expected.push(`m,tag=long value=${i + 0.5} ${i}`);
+    }
+    const piece = writer.take();
+    expect(piece.body.toString()).toBe(`${expected.join('\n')}\n`);
+    expect(piece.points).toBe(5000);
   });
 
   it('encodes a message of samples as the samples one by one, joined', () => {

@@ -56,6 +56,44 @@ describe('write buffer', () => {
     expect(done).toEqual([1, 2]);
   });
 
+  it('releases each entry exactly once, only after its request settled: written, refused, dropped, closed', async () => {
+    const releases = new Map<number, number>();
+    const tracked = (i: number): Entry => ({ ...entry(i), release: () => releases.set(i, (releases.get(i) ?? 0) + 1) });
+    // 1 and 2: a retry, then written. 3: refused. 4: no room. 5: queued at close. 6: in flight at close.
+    let inFlight: { resolve: () => void; reject: (err: Error) => void } | null = null;
+    const script: (WriteError | 'hold' | null)[] = [new WriteError('down', true), null, new WriteError('bad', false), 'hold'];
+    const sink: Sink = {
+      write: () => {
+        const step = script.shift() ?? null;
+        if (step === 'hold') return new Promise<void>((resolve, reject) => (inFlight = { resolve, reject }));
+        return step ? Promise.reject(step) : Promise.resolve();
+      },
+    };
+    const buffer = new WriteBuffer(sink, { ...options, batchPoints: 4, maxBuffered: 2 });
+    buffer.add(tracked(1));
+    buffer.add(tracked(2));
+    await Promise.resolve();
+    expect(releases.size).toBe(0); // the first attempt failed: the batch waits to be retried, its bytes kept
+    await buffer.drain(1000);
+    expect([...releases]).toEqual([[1, 1], [2, 1]]);
+    buffer.add(tracked(3));
+    await buffer.drain(1000);
+    expect(releases.get(3)).toBe(1);
+    buffer.add({ ...tracked(6), points: 4 });
+    await waitFor(() => (inFlight ? true : undefined), 1000, 'in flight');
+    buffer.add(tracked(5));
+    buffer.add(tracked(4)); // over maxBuffered (6 in flight, 5 queued): dropped at once
+    expect(releases.get(4)).toBe(1);
+    expect(releases.get(6)).toBeUndefined(); // its request has not settled
+    buffer.close();
+    expect(releases.get(5)).toBe(1);
+    expect(releases.get(6)).toBeUndefined();
+    const settled = buffer.settled();
+    (inFlight as unknown as { resolve: () => void }).resolve();
+    await settled;
+    expect([...releases.entries()].sort()).toEqual([[1, 1], [2, 1], [3, 1], [4, 1], [5, 1], [6, 1]]);
+  });
+
   it('retries retryable failures with backoff and loses nothing', async () => {
     const sink = new ScriptedSink([new WriteError('down', true), new WriteError('down', true)]);
     const buffer = new WriteBuffer(sink, options);

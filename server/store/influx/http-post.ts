@@ -41,7 +41,13 @@ export class KeepAlivePoster {
             kept += chunk.length;
           }
         });
-        res.once('end', () => resolve({ status: res.statusCode ?? 0, text: ok ? '' : Buffer.concat(chunks).toString('utf8') }));
+        res.once('end', () => {
+          // An answer that came before the whole body was sent (an early error): close the connection, so nothing
+          // reads the body's bytes after this settles; the caller may reuse them then (line-writer.ts slabs). On an
+          // error the socket is already destroyed, which stops its pending writes at once.
+          if (!req.writableFinished) req.destroy();
+          resolve({ status: res.statusCode ?? 0, text: ok ? '' : Buffer.concat(chunks).toString('utf8') });
+        });
         res.once('error', (err: NodeJS.ErrnoException) => reject(new Error(err.code ?? err.message)));
       });
       req.end(body);

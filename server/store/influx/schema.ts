@@ -195,14 +195,18 @@ function common(w: LineWriter, s: Sample): void {
 
 /** The points of one sample: a rig point, plus one per board and pool (ASIC) or per GPU. */
 export function encodeSample(sample: Sample): EncodedSample {
-  const { body, points } = encodeSamples([sample]);
-  return { lines: body.toString('utf8', 0, Math.max(0, body.length - 1)), points };
+  const { body, points, release } = encodeSamples([sample]);
+  const lines = body.toString('utf8', 0, Math.max(0, body.length - 1));
+  release();
+  return { lines, points };
 }
 
 /** One message's samples as UTF-8 line protocol, each line ending in a newline: what the write buffer holds for them. */
 export interface EncodedMessage {
   body: Buffer;
   points: number;
+  /** Call once when nothing will read `body` again: its slab is then reused (line-writer.ts). */
+  release: () => void;
   oldestTs: number;
   newestTs: number;
 }
@@ -228,8 +232,8 @@ export function encodeSamples(samples: readonly Sample[]): EncodedMessage {
     if (sample.ts < oldestTs) oldestTs = sample.ts;
     if (sample.ts > newestTs) newestTs = sample.ts;
   }
-  const { body, points } = writer.take();
-  return { body, points, oldestTs, newestTs };
+  const { body, points, release } = writer.take();
+  return { body, points, release, oldestTs, newestTs };
 }
 
 export function encodeSiteRollup(ts: number, site: SiteRollup): string {

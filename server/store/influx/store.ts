@@ -128,8 +128,8 @@ export class InfluxStore implements HistoryStore {
     let left = groups.length;
     const done = onDurable && groups.length > 1 ? () => --left === 0 && onDurable() : onDurable;
     for (const group of groups) {
-      const { body, points, oldestTs, newestTs } = encodeSamples(group);
-      this.buffer.add({ lines: body, points, samples: group.length, ts: oldestTs, newestTs, live: group[0]?.historical !== true, done });
+      const { body, points, release, oldestTs, newestTs } = encodeSamples(group);
+      this.buffer.add({ lines: body, points, samples: group.length, ts: oldestTs, newestTs, live: group[0]?.historical !== true, done, release });
     }
   }
 

@@ -74,6 +74,11 @@ export interface Entry {
   live: boolean;
   /** Called once the entry is written, refused by InfluxDB (400) or dropped for want of room; not on close(). */
   done?: () => void;
+  /**
+   * Called exactly once when nothing will read `lines` again: written, refused, dropped or closed, and never while a
+   * request carrying it is in flight (its slab is then reused: line-writer.ts).
+   */
+  release?: () => void;
 }
 
 const places = (entry: Entry): number => Math.max(1, entry.samples);
@@ -107,7 +112,7 @@ export interface BufferStats {
  * and nothing else is sent meanwhile (an unavailable database gets one request per backoff step, not a storm).
  */
 export class WriteBuffer {
-  private queue: Entry[] = [];
+  private queue: (Entry | undefined)[] = [];
   private head = 0;
   private queuedPoints = 0;
   private held = 0;
@@ -147,6 +152,7 @@ export class WriteBuffer {
     if (this.closed || (this.held > 0 && this.held + room > this.options.maxBuffered)) {
       if (entry.samples > 0) this.counts.dropped += entry.samples;
       else this.counts.dropped_site_rollups++;
+      entry.release?.();
       if (!this.closed) entry.done?.();
       return;
     }
@@ -171,7 +177,10 @@ export class WriteBuffer {
     let points = 0;
     let samples = 0;
     while (this.head < this.queue.length && points < this.options.batchPoints) {
-      const entry = this.queue[this.head++] as Entry;
+      const entry = this.queue[this.head] as Entry;
+      // The queue keeps its consumed prefix until it empties (or every 65,536 entries): forget each entry as it
+      // leaves, or that prefix would hold every sent message's bytes (and their slabs) alive until then.
+      this.queue[this.head++] = undefined;
       entries.push(entry);
       points += entry.points;
       samples += entry.samples;
@@ -250,8 +259,12 @@ export class WriteBuffer {
     });
   }
 
+  /** The batch leaves the buffer for good (its request, if any, has settled). */
   private release(batch: Batch): void {
-    for (const e of batch.entries) this.held -= places(e);
+    for (const e of batch.entries) {
+      this.held -= places(e);
+      e.release?.();
+    }
   }
 
   private startBackoff(): void {
@@ -301,6 +314,7 @@ export class WriteBuffer {
       const entry = this.queue[i] as Entry;
       lost += entry.samples;
       this.held -= places(entry);
+      entry.release?.();
     }
     this.queuedPoints = 0;
     this.queue = [];

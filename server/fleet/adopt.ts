@@ -1,0 +1,70 @@
+import type { Sample } from '../contract/index.js';
+
+/**
+ * Live state keeps each rig's latest sample. Keeping the freshly parsed object meant that every sample of every tick
+ * lived until the rig's next one: long enough for V8 to copy it out of the young generation into the old one, where
+ * it then died and had to be found by a full mark-compact (at 20,000 rigs a tick, ~29 MB promoted per tick and a
+ * full collection every two or three ticks: `npm run bench:hotpath` with `--trace-gc-nvp`). Instead the new values are
+ * written into the object the rig already has, so the parsed sample dies young, where collecting it costs nothing.
+ *
+ * In place, not shared: a nested array whose length changed is taken over whole (the parsed sample is not used again
+ * after ingest), equal strings keep the string already held, and a key the new sample lacks is deleted. The result
+ * always reads exactly as `next` does (test/unit/adopt.test.ts). Callers that hand a sample out beyond the current
+ * tick take a copy (sampleCopy), since the held object changes under them at the rig's next sample.
+ */
+export function adoptSample(current: Sample, next: Sample): Sample {
+  if (current === next || current.kind !== next.kind) return next;
+  copyObject(current as unknown as JsonObject, next as unknown as JsonObject);
+  return current;
+}
+
+/** A deep copy of a held sample, for views that outlive the current tick (JSON data: objects, arrays, primitives). */
+export function sampleCopy<T extends Sample>(sample: T): T {
+  return copyValue(sample) as T;
+}
+
+type JsonObject = Record<string, unknown>;
+
+function copyObject(held: JsonObject, next: JsonObject): void {
+  let keys = 0;
+  for (const key in next) {
+    keys++;
+    const value = next[key];
+    const before = held[key];
+    if (Object.is(value, before)) continue; // (Object.is: a -0 replaces a 0, as a plain replacement would)
+    // A JSON "__proto__" key is an own data property; plain assignment would set the prototype instead.
+    if (key === '__proto__') Object.defineProperty(held, key, { value, writable: true, enumerable: true, configurable: true });
+    else held[key] = merged(before, value);
+  }
+  let heldKeys = 0;
+  for (const key in held) if (Object.hasOwn(held, key)) heldKeys++;
+  if (heldKeys !== keys) for (const key of Object.keys(held)) if (!Object.hasOwn(next, key)) delete held[key];
+}
+
+/** `value` written into `before` where both are objects (or arrays of one length); otherwise `value` itself. */
+function merged(before: unknown, value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || before === null || typeof before !== 'object') return value;
+  if (Array.isArray(value)) {
+    if (!Array.isArray(before) || before.length !== value.length) return value;
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i] as unknown;
+      if (!Object.is(before[i], item)) before[i] = merged(before[i], item);
+    }
+    return before;
+  }
+  if (Array.isArray(before)) return value;
+  copyObject(before as JsonObject, value as JsonObject);
+  return before;
+}
+
+function copyValue(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(copyValue);
+  const copy: JsonObject = {};
+  for (const key of Object.keys(value)) {
+    const item = copyValue((value as JsonObject)[key]);
+    if (key === '__proto__') Object.defineProperty(copy, key, { value: item, writable: true, enumerable: true, configurable: true });
+    else copy[key] = item;
+  }
+  return copy;
+}

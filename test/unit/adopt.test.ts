@@ -1,0 +1,87 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { FleetModel } from '../../agents/sim/simulator.js';
+import { parseConfig } from '../../server/config/load.js';
+import type { AsicSample, GpuSample, Sample } from '../../server/contract/index.js';
+import { adoptSample, sampleCopy } from '../../server/fleet/adopt.js';
+import { FleetState } from '../../server/fleet/state.js';
+
+/**
+ * Live state writes each new sample into the object the rig already holds (adopt.ts). What it holds must then read
+ * exactly as the new sample, whatever changed between the two; and what was handed out before must not change.
+ */
+const model = new FleetModel({ sites: 1, rigsPerSite: 30, seed: 9, intervalMs: 5000, faultRate: 0.3, gpuEvery: 3 });
+const site = model.sites[0]!;
+const tick = (n: number): Sample[] => model.samplesAt(site, n, 1_700_000_000_000 + n * 5000);
+const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
+describe('adoptSample', () => {
+  it('leaves the held sample reading exactly as the next one, in the same object', () => {
+    const [a, b] = [tick(1), tick(2)];
+    for (let i = 0; i < a.length; i++) {
+      const held = clone(a[i]!);
+      const next = clone(b[i]!);
+      const board = held.kind === 'asic' ? held.boards[0] : undefined;
+      const result = adoptSample(held, next);
+      expect(result).toBe(held);
+      expect(result).toEqual(b[i]);
+      // Same-length arrays are rewritten in place, not replaced.
+      if (board && result.kind === 'asic' && (b[i] as AsicSample).boards.length === (a[i] as AsicSample).boards.length) expect(result.boards[0]).toBe(board);
+    }
+  });
+
+  it('takes over arrays whose length changed, nulls, optional keys that came or went, and a change of kind', () => {
+    const asic = clone(tick(1).find((s): s is AsicSample => s.kind === 'asic')!);
+    const gpu = clone(tick(1).find((s): s is GpuSample => s.kind === 'gpu')!);
+    const next: AsicSample = { ...clone(asic), boards: asic.boards.slice(1), pools: [], model: null, algorithm: 'sha256', seq: undefined as unknown as number };
+    delete (next as { seq?: number }).seq;
+    const held = clone(asic);
+    held.seq = 41;
+    expect(adoptSample(held, next)).toEqual(next);
+    expect(Object.keys(held).sort()).toEqual(Object.keys(next).sort());
+    // And back again: the key that went comes back, the shorter arrays grow.
+    expect(adoptSample(held, clone(asic))).toEqual(asic);
+    expect(adoptSample(clone(asic), gpu)).toBe(gpu);
+    const withInference = { ...clone(gpu), inference: null };
+    const heldGpu = clone(gpu);
+    expect(adoptSample(heldGpu, withInference)).toEqual(withInference);
+  });
+
+  it('agrees with a plain replacement on random changes to real samples', () => {
+    const base = tick(1);
+    const value = fc.oneof(fc.constant(null), fc.double({ noNaN: true }), fc.string({ maxLength: 8 }), fc.array(fc.integer(), { maxLength: 4 }));
+    fc.assert(
+      fc.property(fc.nat(base.length - 1), fc.nat(base.length - 1), fc.dictionary(fc.constantFrom('power_w', 'errors', 'boards', 'pools', 'gpus', 'status_text', 'fans_rpm', 'seq', 'model'), value), (i, j, changes) => {
+        const held = clone(base[i]!);
+        const next = { ...clone(base[j]!), ...changes } as Sample;
+        const expected = structuredClone(next);
+        expect(adoptSample(held, next)).toEqual(expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('keeps a JSON "__proto__" key an own property, never the prototype', () => {
+    const held = clone(tick(1)[0]!);
+    const next = JSON.parse(JSON.stringify(tick(2)[0]).replace('{', '{"__proto__":{"polluted":true},')) as Sample;
+    const result = adoptSample(held, next);
+    expect(Object.getPrototypeOf(result)).toBe(Object.prototype);
+    expect((result as unknown as { polluted?: boolean }).polluted).toBeUndefined();
+    expect(Object.hasOwn(result, '__proto__')).toBe(true);
+    expect(Object.getPrototypeOf(sampleCopy(result))).toBe(Object.prototype);
+  });
+});
+
+describe('fleet state views', () => {
+  it('are copies: a view taken before the next sample keeps what it showed', () => {
+    const state = new FleetState({ rules: parseConfig({}).alerts.rules, missedIntervals: 3, siteNames: new Map() });
+    const first = tick(1).find((s): s is AsicSample => s.kind === 'asic')!;
+    state.applySamples('controller', [clone(first)]);
+    const before = state.rig(first.rig)!;
+    const shown = clone(before);
+    const second: AsicSample = { ...clone(first), ts: first.ts + 5000, boards: first.boards.map((b) => ({ ...b, temp_c: (b.temp_c ?? 0) + 10 })) };
+    state.applySamples('controller', [second]);
+    expect(before).toEqual(shown);
+    expect(state.rig(first.rig)).toMatchObject({ ts: second.ts, boards: second.boards });
+  });
+});
