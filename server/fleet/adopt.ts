@@ -7,13 +7,16 @@ import type { Sample } from '../contract/index.js';
  * full collection every two or three ticks: `npm run bench:hotpath` with `--trace-gc-nvp`). Instead the new values are
  * written into the object the rig already has, so the parsed sample dies young, where collecting it costs nothing.
  *
- * In place, not shared: a nested array whose length changed is taken over whole (the parsed sample is not used again
- * after ingest), equal strings keep the string already held, and a key the new sample lacks is deleted. The result
- * always reads exactly as `next` does (test/unit/adopt.test.ts). Callers that hand a sample out beyond the current
- * tick take a copy (sampleCopy), since the held object changes under them at the rig's next sample.
+ * Nothing is shared either way: the held object is state's own (a copy when a rig is first seen), and whatever cannot
+ * be written in place (a nested array whose length changed, an object where there was null, another kind of sample)
+ * is copied in, never taken by reference, because the parsed sample goes on to the store and the alert engine, which
+ * may keep it (the SQLite store buffers samples). Equal strings keep the string already held; a key the new sample
+ * lacks is deleted. The result always reads exactly as `next` does (test/unit/adopt.test.ts). Callers that hand a
+ * sample out beyond the current tick take a copy (sampleCopy), since the held object changes at the rig's next sample.
  */
 export function adoptSample(current: Sample, next: Sample): Sample {
-  if (current === next || current.kind !== next.kind) return next;
+  if (current === next) return current;
+  if (current.kind !== next.kind) return sampleCopy(next);
   copyObject(current as unknown as JsonObject, next as unknown as JsonObject);
   return current;
 }
@@ -41,18 +44,19 @@ function copyObject(held: JsonObject, next: JsonObject): void {
   if (heldKeys !== keys) for (const key of Object.keys(held)) if (!Object.hasOwn(next, key)) delete held[key];
 }
 
-/** `value` written into `before` where both are objects (or arrays of one length); otherwise `value` itself. */
+/** `value` written into `before` where both are objects (or arrays of one length); otherwise a copy of `value`. */
 function merged(before: unknown, value: unknown): unknown {
-  if (value === null || typeof value !== 'object' || before === null || typeof before !== 'object') return value;
+  if (value === null || typeof value !== 'object') return value;
+  if (before === null || typeof before !== 'object') return copyValue(value);
   if (Array.isArray(value)) {
-    if (!Array.isArray(before) || before.length !== value.length) return value;
+    if (!Array.isArray(before) || before.length !== value.length) return copyValue(value);
     for (let i = 0; i < value.length; i++) {
       const item = value[i] as unknown;
       if (!Object.is(before[i], item)) before[i] = merged(before[i], item);
     }
     return before;
   }
-  if (Array.isArray(before)) return value;
+  if (Array.isArray(before)) return copyValue(value);
   copyObject(before as JsonObject, value as JsonObject);
   return before;
 }

@@ -60,7 +60,8 @@ export class FleetState {
       const current = this.rigs.get(sample.rig);
       if (current && current.sample.ts > sample.ts) continue; // late, out-of-order sample: keep the newer one
       const record: RigRecord = current ?? {
-        sample, lastSeen: now, source, status: 'online', reasons: [], details: [], statusSince: now, offlineCause: null, health: new RigHealth(this.options.rules),
+        // State's own copy: the parsed sample goes on to the store, and later samples are written into this one.
+        sample: sampleCopy(sample), lastSeen: now, source, status: 'online', reasons: [], details: [], statusSince: now, offlineCause: null, health: new RigHealth(this.options.rules),
       };
       const previousSite = current?.sample.site;
       // The new values go into the object the rig already holds: the parsed sample then dies young (adopt.ts).

@@ -24,8 +24,13 @@ const DRAIN_S = Number(process.env.BENCH_DRAIN_S ?? 45);
 const SINGLE_RATE = Number(process.env.BENCH_SINGLE_RATE ?? 5000);
 const SATURATION_RIGS = Number(process.env.BENCH_SATURATION_RIGS ?? 20_000);
 const TICKS = 6;
-/** BENCH_PHASES=saturation skips the sustained phases (the raw figures always run: the ratios need them). */
-const PHASES = new Set((process.env.BENCH_PHASES ?? 'saturation,sustained').split(','));
+/**
+ * BENCH_PHASES: any of saturation, cpu, sustained (the raw figures always run: the ratios need them). `cpu` measures
+ * the server's CPU per sample at a rate the InfluxDB here absorbs (BENCH_CPU_SHARE of its raw points/s, 0.6), so the
+ * figure is the server's own work and not a server holding a full buffer against a database that cannot keep up.
+ */
+const PHASES = new Set((process.env.BENCH_PHASES ?? 'saturation,cpu,sustained').split(','));
+const CPU_SHARE = Number(process.env.BENCH_CPU_SHARE ?? 0.6);
 const RIGS_PER_SITE = 1000;
 const BUFFER = 250_000;
 
@@ -181,8 +186,9 @@ async function sustained(name: string, mode: 'batched' | 'single', rate: number)
   const pubs = await connectPublishers(mosquitto.url, mode === 'batched' ? sites : 50);
   const pids = [server.child.pid as number, ...services.values()];
   const cpu = new CpuWindow(pids);
+  // The server's health is read once a second: each read is a request the server's CPU figure would include.
   let peakBuffered = 0;
-  const poll = setInterval(() => void server.health().then((h) => (peakBuffered = Math.max(peakBuffered, h.store.buffered)), () => undefined), 250);
+  const poll = setInterval(() => void server.health().then((h) => (peakBuffered = Math.max(peakBuffered, h.store.buffered)), () => undefined), 1000);
   const t0 = performance.now();
   const { samples, maxBehindMs } = await publishAtRate(pubs, payloads, 1000, SECONDS);
   const publishS = (performance.now() - t0) / 1000;
@@ -201,7 +207,7 @@ async function sustained(name: string, mode: 'batched' | 'single', rate: number)
     if (performance.now() - lastProgress > 30_000) break;
     // Bounded: what is not stored DRAIN_S after the last publish counts as not kept up with (the target says so).
     if ((performance.now() - t0) / 1000 - publishS > DRAIN_S) break;
-    await sleep(100);
+    await sleep(ingestCpuS === null ? 250 : 500);
     health = await server.health();
   }
   const drainS = (performance.now() - t0) / 1000 - publishS;
@@ -310,15 +316,28 @@ try {
     report('rigline ratio to the mean of both raw figures', `${fmt(ratio, 1)}%`);
     target('ingest ≥ 85 % of raw InfluxDB points/s, acknowledged after storage', `${fmt(ratio, 1)} % (${fmt(saturationPps)} of ${fmt((rawPoints + after) / 2)} points/s)`, ratio >= 85);
   }
+  if (PHASES.has('cpu')) {
+    // What this InfluxDB absorbs, as samples/s: the server's CPU per sample is measured below that rate.
+    const absorbed = (CPU_SHARE * rawPoints) / pointsPerSample;
+    const batchedRate = Math.max(RIGS_PER_SITE, Math.floor(absorbed / RIGS_PER_SITE) * RIGS_PER_SITE);
+    const singleRate = Math.max(100, Math.floor(absorbed / 100) * 100);
+    console.log(`\nserver CPU per sample at ${CPU_SHARE * 100}% of what raw InfluxDB absorbed here (${fmt(absorbed)} samples/s)`);
+    await influxQuiet('the CPU phases');
+    const batchedCpu = await sustained('cpu-batched', 'batched', batchedRate);
+    await influxQuiet('the one-rig-per-message CPU phase');
+    const singleCpu = await sustained('cpu-single', 'single', singleRate);
+    console.log('');
+    target(`server CPU per sample with MQTT and InfluxDB, batched ≤ 25 µs (${fmt(batchedRate)}/s)`, `${fmt(batchedCpu.usPerSample, 1)} µs (${fmt(batchedCpu.lost)} lost)`, batchedCpu.usPerSample <= 25 && batchedCpu.lost === 0);
+    target(`server CPU per sample with MQTT and InfluxDB, one rig per message ≤ 60 µs (${fmt(singleRate)}/s)`, `${fmt(singleCpu.usPerSample, 1)} µs (${fmt(singleCpu.lost)} lost)`, singleCpu.usPerSample <= 60 && singleCpu.lost === 0);
+  }
   if (!PHASES.has('sustained')) process.exit(0);
+  await influxQuiet('the sustained phases');
   const batchedRun = await sustained('batched', 'batched', RATE);
   const singleRun = await sustained('single', 'single', SINGLE_RATE);
   console.log('\nratios of sustained rigline to raw Mosquitto (offered load, not Mosquitto, may be the limit)');
   report('batched', `${fmt((100 * batchedRun.rate) / mqttBatched, 1)}% of ${fmt(mqttBatched)} samples/s`);
   report('one rig per message', `${fmt((100 * singleRun.rate) / mqttSingle, 1)}% of ${fmt(mqttSingle)} samples/s`);
   console.log('');
-  target('server CPU per sample, batched ≤ 25 µs', `${fmt(batchedRun.usPerSample, 1)} µs`, batchedRun.usPerSample <= 25);
-  target('server CPU per sample, one rig per message ≤ 60 µs', `${fmt(singleRun.usPerSample, 1)} µs`, singleRun.usPerSample <= 60);
   const p99 = batchedRun.p99 === null ? 'n/a' : `${fmt(batchedRun.p99)} ms`;
   target(
     `${fmt(RATE)} samples/s sustained, zero loss, p99 < 2 s`,

@@ -41,7 +41,9 @@ describe('adoptSample', () => {
     expect(Object.keys(held).sort()).toEqual(Object.keys(next).sort());
     // And back again: the key that went comes back, the shorter arrays grow.
     expect(adoptSample(held, clone(asic))).toEqual(asic);
-    expect(adoptSample(clone(asic), gpu)).toBe(gpu);
+    const changed = adoptSample(clone(asic), gpu);
+    expect(changed).toEqual(gpu);
+    expect(changed).not.toBe(gpu); // a copy: the parsed sample may be kept by the store
     const withInference = { ...clone(gpu), inference: null };
     const heldGpu = clone(gpu);
     expect(adoptSample(heldGpu, withInference)).toEqual(withInference);
@@ -69,6 +71,27 @@ describe('adoptSample', () => {
     expect((result as unknown as { polluted?: boolean }).polluted).toBeUndefined();
     expect(Object.hasOwn(result, '__proto__')).toBe(true);
     expect(Object.getPrototypeOf(sampleCopy(result))).toBe(Object.prototype);
+  });
+});
+
+describe('fleet state and the samples it is given', () => {
+  it('never changes a sample it was given: the store may still hold it (the SQLite store buffers samples)', () => {
+    const state = new FleetState({ rules: parseConfig({}).alerts.rules, missedIntervals: 3, siteNames: new Map() });
+    const given = [tick(1), tick(2), tick(3)].map((samples) => samples.map(clone));
+    const asGiven = clone(given);
+    // The third tick: a board fewer and no pools on the first ASIC (arrays that cannot be written in place).
+    const third = given[2]!.find((s): s is AsicSample => s.kind === 'asic')!;
+    third.boards = third.boards.slice(1);
+    third.pools = [];
+    const thirdAsGiven = clone(third);
+    for (const samples of given) state.applySamples('controller', samples);
+    expect(given.slice(0, 2)).toEqual(asGiven.slice(0, 2));
+    expect(third).toEqual(thirdAsGiven);
+    // And what state holds is not any of them.
+    const held = state.rig(third.rig)!;
+    expect(held.boards).toEqual(third.boards);
+    state.applySamples('controller', [{ ...clone(given[0]!.find((s) => s.rig === third.rig)!), ts: third.ts + 5000 }]);
+    expect(third).toEqual(thirdAsGiven);
   });
 });
 
