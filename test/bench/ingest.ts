@@ -330,20 +330,22 @@ try {
     target(`server CPU per sample with MQTT and InfluxDB, batched ≤ 25 µs (${fmt(batchedRate)}/s)`, `${fmt(batchedCpu.usPerSample, 1)} µs (${fmt(batchedCpu.lost)} lost)`, batchedCpu.usPerSample <= 25 && batchedCpu.lost === 0);
     target(`server CPU per sample with MQTT and InfluxDB, one rig per message ≤ 60 µs (${fmt(singleRate)}/s)`, `${fmt(singleCpu.usPerSample, 1)} µs (${fmt(singleCpu.lost)} lost)`, singleCpu.usPerSample <= 60 && singleCpu.lost === 0);
   }
-  if (!PHASES.has('sustained')) process.exit(0);
-  await influxQuiet('the sustained phases');
-  const batchedRun = await sustained('batched', 'batched', RATE);
-  const singleRun = await sustained('single', 'single', SINGLE_RATE);
-  console.log('\nratios of sustained rigline to raw Mosquitto (offered load, not Mosquitto, may be the limit)');
-  report('batched', `${fmt((100 * batchedRun.rate) / mqttBatched, 1)}% of ${fmt(mqttBatched)} samples/s`);
-  report('one rig per message', `${fmt((100 * singleRun.rate) / mqttSingle, 1)}% of ${fmt(mqttSingle)} samples/s`);
-  console.log('');
-  const p99 = batchedRun.p99 === null ? 'n/a' : `${fmt(batchedRun.p99)} ms`;
-  target(
-    `${fmt(RATE)} samples/s sustained, zero loss, p99 < 2 s`,
-    `${fmt(batchedRun.rate)} samples/s stored, ${fmt(batchedRun.lost)} lost, p99 ${p99}`,
-    batchedRun.rate >= RATE * 0.99 && batchedRun.lost === 0 && batchedRun.p99 !== null && batchedRun.p99 < 2000,
-  );
+  // (No process.exit here: the finally below must stop Mosquitto and InfluxDB.)
+  if (PHASES.has('sustained')) {
+    await influxQuiet('the sustained phases');
+    const batchedRun = await sustained('batched', 'batched', RATE);
+    const singleRun = await sustained('single', 'single', SINGLE_RATE);
+    console.log('\nratios of sustained rigline to raw Mosquitto (offered load, not Mosquitto, may be the limit)');
+    report('batched', `${fmt((100 * batchedRun.rate) / mqttBatched, 1)}% of ${fmt(mqttBatched)} samples/s`);
+    report('one rig per message', `${fmt((100 * singleRun.rate) / mqttSingle, 1)}% of ${fmt(mqttSingle)} samples/s`);
+    console.log('');
+    const p99 = batchedRun.p99 === null ? 'n/a' : `${fmt(batchedRun.p99)} ms`;
+    target(
+      `${fmt(RATE)} samples/s sustained, zero loss, p99 < 2 s`,
+      `${fmt(batchedRun.rate)} samples/s stored, ${fmt(batchedRun.lost)} lost, p99 ${p99}`,
+      batchedRun.rate >= RATE * 0.99 && batchedRun.lost === 0 && batchedRun.p99 !== null && batchedRun.p99 < 2000,
+    );
+  }
 } finally {
   await Promise.all([mosquitto.dispose(), influx.dispose()]);
   rmSync(work, { recursive: true, force: true });

@@ -89,7 +89,7 @@ describe('fleet state and the samples it is given', () => {
     expect(third).toEqual(thirdAsGiven);
     // And what state holds is not any of them.
     const held = state.rig(third.rig)!;
-    expect(held.boards).toEqual(third.boards);
+    expect(held).toMatchObject({ kind: 'asic', boards: third.boards });
     state.applySamples('controller', [{ ...clone(given[0]!.find((s) => s.rig === third.rig)!), ts: third.ts + 5000 }]);
     expect(third).toEqual(thirdAsGiven);
   });
