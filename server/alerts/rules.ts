@@ -35,17 +35,17 @@ export function sampleConditions(s: Sample, memory: RigMemory, rules: AlertRules
 function asicConditions(s: AsicSample, memory: RigMemory, rules: AlertRules, now: number): Condition[] {
   const out: Condition[] = [];
   if (rules.overheat.enabled) {
+    // Every sample of every ASIC passes here: no array or string per board, the message is worded only if it fires.
     let hottest: number | null = null;
-    let where = '';
+    let where = -1;
     for (const b of s.boards) {
-      for (const t of [b.temp_c, b.chip_temp_c]) {
-        if (t !== null && (hottest === null || t > hottest)) [hottest, where] = [t, `hashboard ${b.index}`];
-      }
+      if (b.temp_c !== null && (hottest === null || b.temp_c > hottest)) [hottest, where] = [b.temp_c, b.index];
+      if (b.chip_temp_c !== null && (hottest === null || b.chip_temp_c > hottest)) [hottest, where] = [b.chip_temp_c, b.index];
     }
     if (hottest !== null) {
       const hot = hottest >= rules.overheat.asic_c;
       const t = hottest;
-      out.push(condition('overheat', s, hot, () => `${where} at ${fmt(t)} °C (limit ${rules.overheat.asic_c} °C)`, hottest, rules.overheat.asic_c));
+      out.push(condition('overheat', s, hot, () => `hashboard ${where} at ${fmt(t)} °C (limit ${rules.overheat.asic_c} °C)`, hottest, rules.overheat.asic_c));
     }
   }
   if (rules.hashboard_missing.enabled && s.boards.length > 0) {

@@ -39,8 +39,10 @@ function copyObject(held: JsonObject, next: JsonObject): void {
     if (key === '__proto__') Object.defineProperty(held, key, { value, writable: true, enumerable: true, configurable: true });
     else held[key] = merged(before, value);
   }
+  // Both loops count inherited enumerable keys alike (none, unless Object.prototype was polluted), so equal counts
+  // mean the same keys: next's are all in held now.
   let heldKeys = 0;
-  for (const key in held) if (Object.hasOwn(held, key)) heldKeys++;
+  for (const _key in held) heldKeys++;
   if (heldKeys !== keys) for (const key of Object.keys(held)) if (!Object.hasOwn(next, key)) delete held[key];
 }
 
