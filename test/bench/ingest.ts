@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { TELEMETRY_SUBSCRIPTION } from '../../server/contract/index.js';
+import { TELEMETRY_SUBSCRIPTION, telemetryTopic } from '../../server/contract/index.js';
 import type { InfluxStoreStats } from '../../server/store/influx/store.js';
 import { freePort, hasService, startInfluxDb, startMosquitto } from '../helpers/services.js';
 import { connectPublishers, fleetPayloads, publishAll, publishAtRate, type Payload } from './lib/load.js';
@@ -262,7 +262,16 @@ let saturationPps = 0;
 async function saturation(rawInfluxPoints: number, payloads: Payload[], pointsPerSample: number): Promise<void> {
   const name = 'saturation';
   let server = await startServer(name);
-  await server.stop(); // leaves the persistent session in Mosquitto
+  // The server answers /api/health before Mosquitto has acknowledged its subscription; stopped before that, its
+  // persistent session holds no subscription and nothing is queued for it (the drain then waited 600 s for nothing,
+  // in two runs of five). A probe it counts (malformed: refused, never stored) shows the subscription is in place.
+  const probe = await mqtt.connectAsync(mosquitto.url, { clientId: `bench-probe-${process.pid}`, clean: true, protocolVersion: 4, reconnectPeriod: 0 });
+  for (let i = 0; i < 300 && (await server.health()).ingest.received === 0; i++) {
+    await probe.publishAsync(telemetryTopic('probe', 'probe'), 'not json', { qos: 1 });
+    await sleep(100);
+  }
+  await probe.endAsync();
+  await server.stop(); // leaves the persistent session, and its subscription, in Mosquitto
   const pubs = await connectPublishers(mosquitto.url, 8);
   const samples = await publishAll(pubs, payloads);
   await Promise.all(pubs.map((c) => c.endAsync()));
