@@ -81,7 +81,7 @@ export async function startRigline(config: Config, deps: RiglineDeps): Promise<R
   const counters = new Counters();
   const dedupe = new SeqDedupe();
   const state = new FleetState({ rules: config.alerts.rules, missedIntervals: config.ingest.missed_intervals, siteNames });
-  const store: HistoryStore = await createStore(config.store, log);
+  const store: HistoryStore = await createStore(config.store, log, config.mqtt.shared_group !== undefined);
   const alerts = startAlerts(config, state, log);
 
   const security = setupSecurity(config, counters);

@@ -35,6 +35,14 @@ const InfluxConfig = z
     /** Series over ranges at least this long read the 1-minute / 1-hour rollups. */
     rollup_1m_from_range_ms: z.number().int().min(60_000).default(6 * 3_600_000),
     rollup_1h_from_range_ms: z.number().int().min(3_600_000).default(7 * 86_400_000),
+    /**
+     * influxdb1: who writes the rigs' 1-minute rollups. `server` sums them as samples arrive (a continuous query over
+     * 20,000 rigs costs InfluxDB ~14 s a minute); `continuous_query` is needed when instances split ingest
+     * (mqtt.shared_group), and is the default then.
+     */
+    minute_rollups: z.enum(['server', 'continuous_query']).optional(),
+    /** Server-written 1-minute rollups: a minute is closed and written this long after it ends (later samples are backfilled). */
+    rollup_grace_ms: z.number().int().min(0).max(240_000).default(90_000),
     /** A write is sent when this many points wait, or flush_interval_ms after the oldest arrived. */
     batch_points: z.number().int().min(1).max(100_000).default(5000),
     flush_interval_ms: z.number().int().min(10).max(60_000).default(1000),
@@ -200,6 +208,9 @@ export function crossFieldProblems(raw: unknown): string[] {
   const shared = (raw as { mqtt?: { shared_group?: unknown } } | null)?.mqtt?.shared_group;
   if (shared && mqtt?.mode !== 'external') {
     problems.push('mqtt.shared_group: needs an external MQTT 5 broker (the embedded broker speaks MQTT 3.1.1 only)');
+  }
+  if (shared && store?.influxdb?.minute_rollups === 'server') {
+    problems.push("store.influxdb.minute_rollups: 'server' needs one instance to see every sample; with mqtt.shared_group use 'continuous_query'");
   }
   return problems;
 }

@@ -6,7 +6,7 @@ import { SqliteStore } from './sqlite/store.js';
 import type { HistoryStore } from './types.js';
 
 /** Builds the history store config.store.kind selects; an InfluxDB store starts setting up its database. */
-export async function createStore(config: Config['store'], log: Logger): Promise<HistoryStore> {
+export async function createStore(config: Config['store'], log: Logger, sharedIngest = false): Promise<HistoryStore> {
   if (config.kind === 'memory') return new MemoryStore(config.memory.max_points_per_series);
   if (config.kind === 'sqlite') {
     const s = config.sqlite;
@@ -33,6 +33,9 @@ export async function createStore(config: Config['store'], log: Logger): Promise
     retention: influx.retention,
     rollup1mFromRangeMs: influx.rollup_1m_from_range_ms,
     rollup1hFromRangeMs: influx.rollup_1h_from_range_ms,
+    // Instances that split ingest each see part of a rig's samples: only a continuous query sees them all.
+    minuteRollupsBy: influx.minute_rollups ?? (sharedIngest ? 'continuous_query' : 'server'),
+    rollupGraceMs: influx.rollup_grace_ms,
     batchPoints: influx.batch_points,
     flushIntervalMs: influx.flush_interval_ms,
     maxBufferedSamples: influx.max_buffered_samples,

@@ -18,7 +18,8 @@ const TICKS = Number(process.env.BENCH_HOT_TICKS ?? 20);
 const WARMUP = 5;
 
 function startSink(): Promise<{ url: string; child: ChildProcess }> {
-  const code = `require('node:http').createServer((req, res) => { req.resume(); req.on('end', () => { res.statusCode = 204; res.end(); }); }).listen(0, '127.0.0.1', function () { process.send(this.address().port); });`;
+  // Writes get 204; queries (the store's schema setup) an empty result, so retention and rollups run as in production.
+  const code = `require('node:http').createServer((req, res) => { req.resume(); req.on('end', () => { if (req.url.startsWith('/query')) { res.setHeader('content-type', 'application/json'); res.end('{"results":[{"statement_id":0}]}'); } else { res.statusCode = 204; res.end(); } }); }).listen(0, '127.0.0.1', function () { process.send(this.address().port); });`;
   const child = fork('-e', [code], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve) => child.once('message', (port) => resolve({ url: `http://127.0.0.1:${port as number}`, child })));
 }
@@ -45,12 +46,14 @@ function stampable(parts: readonly string[], digits: number): { stamp: (ts: stri
 async function run(mode: 'batched' | 'single'): Promise<number> {
   const sink = await startSink();
   const rigline = await startTestServer({
-    store: { kind: 'influxdb1', influxdb: { url: sink.url, database: 'hot', manage_retention: false } },
+    // manage_retention as in production: the server sums each rig's 1-minute rollup as it ingests (minute-rollups.ts).
+    store: { kind: 'influxdb1', influxdb: { url: sink.url, database: 'hot', manage_retention: true } },
     sim: { enabled: false },
   });
   const sites = RIGS / 1000;
   const { payloads } = fleetPayloads(sites, 1000, mode);
-  const start = Date.now() - TICKS * 1000;
+  // Stamped from now on, as live samples are: the server's open minutes take them (older ones would be backfilled).
+  const start = Date.now();
   // Each message's bytes are built once; every tick writes its time into them in place. Building a fresh megabyte
   // string per message here would put the harness's own garbage in the measured process (V8 keeps such strings in
   // its large-object space and runs a full collection for them, which the server's CPU time would then include);

@@ -56,7 +56,7 @@ describe.skipIf(!hasService('influxd', 'influxdb'))('history API over InfluxDB 1
       store: {
         kind: 'influxdb1',
         site_rollup_interval_ms: 3_600_000,
-        influxdb: { url: influx.url, database: 'hist', rollup_1m_from_range_ms: HOUR, rollup_1h_from_range_ms: 2 * HOUR, flush_interval_ms: 50 },
+        influxdb: { url: influx.url, database: 'hist', rollup_1m_from_range_ms: HOUR, rollup_1h_from_range_ms: 2 * HOUR, flush_interval_ms: 50, rollup_grace_ms: 1000 },
       },
     });
     store = rigline.store as InfluxStore;
@@ -98,7 +98,7 @@ describe.skipIf(!hasService('influxd', 'influxdb'))('history API over InfluxDB 1
     expectClose(await series(t0, t0 + 3 * HOUR, 3600), expectedMeans(withLate, t0, t0 + 3 * HOUR, HOUR));
   });
 
-  it('rolls up live data with the continuous query when the minute ends', async () => {
+  it('rolls up live data when the minute ends (the server sums it: no rig continuous query)', async () => {
     const model = new FleetModel({ sites: 1, rigsPerSite: 1, seed: 9, intervalMs: 20_000, faultRate: 0, gpuEvery: 0 });
     const now = Date.now();
     const minute = Math.floor(now / 60_000) * 60_000;
@@ -115,7 +115,7 @@ describe.skipIf(!hasService('influxd', 'influxdb'))('history API over InfluxDB 1
     expect(rows).toEqual([[minute, 6, 3]]);
   }, 120_000);
 
-  it('rolls up by itself points written after their continuous query window had passed', async () => {
+  it('rolls up by itself points written after their minute was closed', async () => {
     const ts = Math.floor((Date.now() - 30 * 60_000) / 60_000) * 60_000;
     rigline.store.writeSamples([{ ...samples[0]!, rig: 'late-rig', ts, power_w: 2000 }]);
     await store.buffer.drain(10_000);

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleetModel } from '../../agents/sim/simulator.js';
 import type { AsicSample, GpuSample } from '../../server/contract/index.js';
 import { tagValue } from '../../server/store/influx/line-protocol.js';
+import { encodeSample } from '../../server/store/influx/schema.js';
+import { sampleMetrics } from '../../server/store/metrics.js';
 import { InfluxStore, type InfluxStoreOptions } from '../../server/store/influx/store.js';
 import { influxCount, influxRows } from '../helpers/influx.js';
 import { hasService, startInfluxDb, type Service } from '../helpers/services.js';
@@ -51,7 +53,19 @@ describe.skipIf(!hasService('influxd', 'influxdb'))('InfluxDB store against real
     const res = await fetch(`${influx.url}/query?q=${encodeURIComponent('SHOW CONTINUOUS QUERIES')}`);
     const body = (await res.json()) as { results: { series: { name: string; values?: string[][] }[] }[] };
     const cqs = body.results[0]?.series.find((s) => s.name === 'setup')?.values?.map((v) => v[0]).sort();
-    expect(cqs).toEqual(['rigline_rig_1h_v1', 'rigline_rig_1m_v1', 'rigline_site_1h_v1', 'rigline_site_1m_v1']);
+    // The server sums the rigs' 1-minute rollups itself: no rig 1-minute CQ (minute-rollups.ts says why).
+    expect(cqs).toEqual(['rigline_rig_1h_v2', 'rigline_site_1h_v2', 'rigline_site_1m_v2']);
+    // Instances that split ingest need the CQ; switching back drops it again.
+    const cqsAfter = async (by: 'server' | 'continuous_query'): Promise<string[]> => {
+      const s = new InfluxStore(storeOptions(influx, 'setup', { minuteRollupsBy: by }));
+      await s.start();
+      await s.close();
+      const r = await fetch(`${influx.url}/query?q=${encodeURIComponent('SHOW CONTINUOUS QUERIES')}`);
+      const b = (await r.json()) as { results: { series: { name: string; values?: string[][] }[] }[] };
+      return (b.results[0]?.series.find((x) => x.name === 'setup')?.values?.map((v) => v[0] as string) ?? []).sort();
+    };
+    expect(await cqsAfter('continuous_query')).toEqual(['rigline_rig_1h_v2', 'rigline_rig_1m_v2', 'rigline_site_1h_v2', 'rigline_site_1m_v2']);
+    expect(await cqsAfter('server')).toEqual(['rigline_rig_1h_v2', 'rigline_site_1h_v2', 'rigline_site_1m_v2']);
 
     // A changed retention is applied on the next start.
     const store = new InfluxStore(storeOptions(influx, 'setup', { retention: { raw: '14d', rollup_1m: '90d', rollup_1h: 'INF' } }));
@@ -124,5 +138,52 @@ describe.skipIf(!hasService('influxd', 'influxdb'))('InfluxDB store against real
     expect(await tagKeys('site')).toEqual(['site']);
     const [row] = await influxRows(influx, 'schema', `SELECT "uuid", "last_xid" FROM "gpu" WHERE "gpu" = '3'`);
     expect(row?.[1]).toBe(gpu.gpus[3]?.uuid);
+  });
+
+  it('writes the same 1-minute rollups the continuous query computes from raw points, and resumes after a restart', async () => {
+    const MIN = 60_000;
+    // A clock the test moves: the store starts in minute T, sees samples for T and T+1, closes both at T+2.
+    const T = Math.floor(Date.now() / MIN) * MIN - 30 * MIN;
+    let now = T + 1000;
+    const options = storeOptions(influx, 'minutes', { rollupGraceMs: 0, clock: () => now });
+    const store = new InfluxStore(options);
+    await store.start();
+    const model = new FleetModel({ sites: 1, rigsPerSite: 6, seed: 5, intervalMs: 10_000, faultRate: 0.2, gpuEvery: 3 });
+    const samples = [0, 1, 2, 3, 4, 5, 6, 7].flatMap((tick) => model.samplesAt(model.sites[0]!, tick, T + 1000 + tick * 14_000));
+    store.writeSamples(samples);
+    await store.drain(5000);
+    now = T + 2 * MIN;
+    store.closeMinutes(now); // both minutes end: their rollups, then the progress point, are queued
+    await store.rollupBuffer!.drain(5000);
+    const q = `SELECT * FROM "rollup_1m"."rig" WHERE time >= ${T}ms AND time < ${T + 2 * MIN}ms ORDER BY time`;
+    const byServer = await influxRows(influx, 'minutes', q);
+    // One row per rig and minute that had a chartable value (an offline rig's samples have none).
+    const withValues = new Set(samples.filter((x) => Object.values(sampleMetrics(x)).some((v) => v !== null)).map((x) => `${x.rig}@${Math.floor(x.ts / MIN)}`));
+    expect(withValues.size).toBeGreaterThan(6);
+    expect(byServer).toHaveLength(withValues.size);
+    const progress = await influxRows(influx, 'minutes', 'SELECT "through_ms" FROM "rollup_1m"."rollup_progress"');
+    expect(progress.at(-1)?.[1]).toBe(T + 2 * MIN);
+    // The same range recomputed by InfluxDB from the raw points (the CQ's statement) gives the same rows.
+    await store.backfill(T, T + 2 * MIN);
+    const byInflux = await influxRows(influx, 'minutes', q);
+    expect(byInflux).toHaveLength(byServer.length);
+    byInflux.forEach((row, i) => row.forEach((v, j) => (typeof v === 'number' ? expect(byServer[i]?.[j]).toBeCloseTo(v, 9) : expect(byServer[i]?.[j]).toEqual(v))));
+    await store.close();
+
+    // The previous run wrote a raw point after its last progress point and died before closing that minute.
+    const rig = samples[0]!;
+    const unclosed = { ...rig, ts: T + 2 * MIN + 5000, power_w: 4321 };
+    const write = await fetch(`${influx.url}/write?db=minutes&rp=raw&precision=ms`, { method: 'POST', body: encodeSample(unclosed).lines });
+    expect(write.status).toBe(204);
+    // A new run resumes from the progress point: minutes after it are recomputed once the minute it started in closes.
+    now = T + 2 * MIN + 30_000;
+    const restarted = new InfluxStore(options);
+    await restarted.start();
+    const minuteQ = `SELECT "power_kw_sum", "power_kw_count" FROM "rollup_1m"."rig" WHERE "rig" = '${rig.rig}' AND time = ${T + 2 * MIN}ms`;
+    await restarted.backfillLate(T + 2 * MIN + 50_000);
+    expect(await influxRows(influx, 'minutes', minuteQ)).toEqual([]);
+    await restarted.backfillLate(T + 3 * MIN + 5000);
+    expect(await influxRows(influx, 'minutes', minuteQ)).toEqual([[T + 2 * MIN, 4.321, 1]]);
+    await restarted.close();
   });
 });

@@ -42,6 +42,16 @@ describe('configuration', () => {
     }
   });
 
+  it('refuses server-summed minute rollups when instances split ingest, and bounds the grace', () => {
+    const shared = { mqtt: { mode: 'external', url: 'mqtt://b:1883', shared_group: 'g' }, store: { kind: 'influxdb1' } };
+    expect(() => parseConfig({ ...shared, store: { kind: 'influxdb1', influxdb: { minute_rollups: 'server' } } })).toThrow(
+      /store\.influxdb\.minute_rollups: 'server' needs one instance/,
+    );
+    expect(parseConfig({ ...shared, store: { kind: 'influxdb1', influxdb: { minute_rollups: 'continuous_query' } } }).store.influxdb.minute_rollups).toBe('continuous_query');
+    expect(parseConfig({}).store.influxdb.rollup_grace_ms).toBe(90_000);
+    expect(() => parseConfig({ store: { influxdb: { rollup_grace_ms: 300_000 } } })).toThrow(/rollup_grace_ms/);
+  });
+
   it('reports a missing file and broken YAML', () => {
     expect(() => loadConfig('/nonexistent/rigline.yaml', {})).toThrow(/does not exist/);
     const dir = mkdtempSync(join(tmpdir(), 'rigline-cfg-'));

@@ -139,3 +139,38 @@ describe('batch body', () => {
     expect(batchBody([{ lines: 'only', points: 1, samples: 0, ts: 0, live: false }]).toString()).toBe('only');
   });
 });
+
+describe('write buffer barrier (added / heldFrom)', () => {
+  it('tells when everything queued before a moment has left, while later entries are still held', async () => {
+    const holds: { resolve: () => void; reject: (err: Error) => void }[] = [];
+    const sink: Sink = { write: () => new Promise<void>((resolve, reject) => holds.push({ resolve, reject })) };
+    const buffer = new WriteBuffer(sink, { ...options, batchPoints: 2, concurrency: 2 });
+    buffer.add(entry(1)); // batch A, in flight
+    const barrier = buffer.added;
+    buffer.add(entry(2)); // batch B, in flight
+    buffer.add(entry(3)); // queued
+    expect(barrier).toBe(1);
+    expect(buffer.heldFrom()).toBe(0);
+    holds[1]!.resolve(); // B is written before A: the barrier on A must still hold
+    await waitFor(() => (holds.length === 3 ? true : undefined), 1000, 'the queued entry sent');
+    expect(buffer.heldFrom()).toBe(0);
+    holds[0]!.reject(new WriteError('down', true)); // A waits for a retry: still held
+    await waitFor(() => (buffer.stats().retries === 1 ? true : undefined), 1000, 'a retry');
+    expect(buffer.heldFrom()).toBeLessThan(barrier);
+    await waitFor(() => (holds.length === 4 ? true : undefined), 1000, 'A retried');
+    holds[3]!.resolve();
+    await waitFor(() => (buffer.heldFrom() >= barrier ? true : undefined), 1000, 'A written');
+    expect(buffer.heldFrom()).toBe(2); // entry 3 (sequence 2) is still in flight
+    holds[2]!.resolve();
+    await buffer.drain(1000);
+    expect(buffer.heldFrom()).toBe(buffer.added);
+  });
+
+  it('does not count a dropped entry as queued', () => {
+    const buffer = new WriteBuffer({ write: () => new Promise<void>(() => undefined) }, { ...options, maxBuffered: 1 });
+    buffer.add(entry(1));
+    buffer.add(entry(2)); // no room: dropped
+    expect(buffer.added).toBe(1);
+    expect(buffer.stats().dropped).toBe(1);
+  });
+});

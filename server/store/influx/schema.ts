@@ -97,10 +97,15 @@ function poolHead(h: RigHeads, index: number): string {
   return head;
 }
 
-function asicLines(s: AsicSample, w: LineWriter): void {
+/** Told each rig point's series head, time and chartable figures as it is encoded (minute-rollups.ts sums them). */
+export type RigPointObserver = (head: string, ts: number, values: MetricValues) => void;
+
+function asicLines(s: AsicSample, w: LineWriter, observe: RigPointObserver | undefined): void {
   const [fanMin, fanMax] = minMax(s.fans_rpm);
   const heads = headsOf(s, s.model, s.firmware);
-  metricFields(w.point(heads.rig), sampleMetrics(s))
+  const values = sampleMetrics(s);
+  observe?.(heads.rig, s.ts, values);
+  metricFields(w.point(heads.rig), values)
     .float('hashrate_5s_ths', s.hashrate_5s_ths)
     .float('hashrate_avg_ths', s.hashrate_avg_ths)
     .float('nameplate_ths', s.nameplate_ths)
@@ -135,9 +140,11 @@ function asicLines(s: AsicSample, w: LineWriter): void {
   }
 }
 
-function gpuLines(s: GpuSample, w: LineWriter): void {
+function gpuLines(s: GpuSample, w: LineWriter, observe: RigPointObserver | undefined): void {
   const heads = headsOf(s, s.host_model, s.driver_version);
-  metricFields(w.point(heads.rig), sampleMetrics(s))
+  const values = sampleMetrics(s);
+  observe?.(heads.rig, s.ts, values);
+  metricFields(w.point(heads.rig), values)
     .float('power_w', s.power_w)
     .str('power_source', s.power_source);
   common(w, s);
@@ -221,14 +228,14 @@ const writer = new LineWriter();
  * one object per message instead of a string tree per point, which the garbage collector would otherwise copy into
  * the old generation and sweep again.
  */
-export function encodeSamples(samples: readonly Sample[]): EncodedMessage {
+export function encodeSamples(samples: readonly Sample[], observe?: RigPointObserver): EncodedMessage {
   let oldestTs = Infinity;
   let newestTs = -Infinity;
   writer.reset(); // nothing left over from an encoding that threw
   writer.reserve(samples.length * BYTES_PER_SAMPLE);
   for (const sample of samples) {
-    if (sample.kind === 'asic') asicLines(sample, writer);
-    else gpuLines(sample, writer);
+    if (sample.kind === 'asic') asicLines(sample, writer, observe);
+    else gpuLines(sample, writer, observe);
     if (sample.ts < oldestTs) oldestTs = sample.ts;
     if (sample.ts > newestTs) newestTs = sample.ts;
   }

@@ -14,6 +14,8 @@ export interface SourcePolicy {
   /** Ranges at least this long read the 1-minute rollup (when the step is whole minutes). */
   rollup1mFromRangeMs: number;
   rollup1hFromRangeMs: number;
+  /** How long after a minute ends its 1-minute rollup is written (default ROLLUP_LAG_MS: a CQ's run). */
+  rollup1mLagMs?: number;
 }
 
 /**
@@ -32,16 +34,20 @@ export function chooseSource(query: SeriesQuery, now: number, policy: SourcePoli
   return RP.raw;
 }
 
-/** Continuous queries run when an interval ends; rollups for the last interval or two are read from raw data. */
-const ROLLUP_LAG_MS = { [RP.m1]: 2 * 60_000, [RP.h1]: 3_600_000 + 10 * 60_000 } as const;
+/**
+ * Rollups are written some time after their interval ends (a CQ's run, or the server's grace for late samples);
+ * until then the last interval or two are read from raw data. The rig 1-hour CQ runs hourly over two hours, so an
+ * hour is complete at the second run after it (rollups.ts).
+ */
+const ROLLUP_LAG_MS = { [RP.m1]: 2 * 60_000, [RP.h1]: 2 * 3_600_000 + 5 * 60_000 } as const;
 
 /**
  * Where raw data takes over from a rollup: the start of the step bucket holding (now − lag), so that every bucket
  * comes whole from one source. Before `from` means the rollup is not used at all.
  */
-export function rawTailStart(query: SeriesQuery, source: Source, now: number): number {
+export function rawTailStart(query: SeriesQuery, source: Source, now: number, m1LagMs: number = ROLLUP_LAG_MS[RP.m1]): number {
   if (source === RP.raw) return query.from;
-  const ready = now - ROLLUP_LAG_MS[source];
+  const ready = now - (source === RP.m1 ? m1LagMs : ROLLUP_LAG_MS[source]);
   return Math.max(query.from, Math.floor(ready / query.stepMs) * query.stepMs);
 }
 
@@ -77,7 +83,7 @@ function rows(result: QueryResult | undefined): [number, number | null][] {
  */
 export async function querySeries(influx: InfluxV1, db: string, policy: SourcePolicy, query: SeriesQuery, now = Date.now()): Promise<SeriesPoint[]> {
   const source = chooseSource(query, now, policy);
-  const tail = rawTailStart(query, source, now);
+  const tail = rawTailStart(query, source, now, policy.rollup1mLagMs);
   const values = new Map<number, number | null>();
   const statements: string[] = [];
   const rawRp = policy.rollups ? RP.raw : null;

@@ -87,6 +87,8 @@ interface Batch {
   entries: Entry[];
   points: number;
   samples: number;
+  /** Sequence number of its first entry (see WriteBuffer.added). */
+  firstSeq: number;
 }
 
 export interface BufferStats {
@@ -126,6 +128,10 @@ export class WriteBuffer {
   private failures = 0;
   private readonly backoff: Backoff;
   private idleWaiters: (() => void)[] = [];
+  /** Entries ever queued (dropped ones are not): the next entry's sequence number. */
+  private queuedTotal = 0;
+  /** Batches taken from the queue and not yet settled: in flight or waiting for a retry. */
+  private readonly outstanding = new Set<Batch>();
   private settleWaiters: (() => void)[] = [];
   readonly lag = new LatencyHistogram();
   private readonly counts = {
@@ -157,6 +163,7 @@ export class WriteBuffer {
       return;
     }
     this.queue.push(entry);
+    this.queuedTotal++;
     this.queuedPoints += entry.points;
     this.held += room;
     if (this.held > this.counts.buffered_peak) this.counts.buffered_peak = this.held;
@@ -176,6 +183,7 @@ export class WriteBuffer {
     const entries: Entry[] = [];
     let points = 0;
     let samples = 0;
+    const firstSeq = this.queuedTotal - waiting;
     while (this.head < this.queue.length && points < this.options.batchPoints) {
       const entry = this.queue[this.head] as Entry;
       // The queue keeps its consumed prefix until it empties (or every 65,536 entries): forget each entry as it
@@ -197,7 +205,25 @@ export class WriteBuffer {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
-    return { entries, points, samples };
+    const batch = { entries, points, samples, firstSeq };
+    this.outstanding.add(batch);
+    return batch;
+  }
+
+  /**
+   * Sequence number the next queued entry gets. With heldFrom() it tells whether everything queued before some moment
+   * has left the buffer (written, refused or dropped), however much has been queued since: a barrier that holds
+   * under steady load, where the buffer itself is never empty.
+   */
+  get added(): number {
+    return this.queuedTotal;
+  }
+
+  /** The lowest sequence number still held (queued, in flight or waiting for a retry); `added` when none is. */
+  heldFrom(): number {
+    let lowest = this.queuedTotal - (this.queue.length - this.head);
+    for (const batch of this.outstanding) if (batch.firstSeq < lowest) lowest = batch.firstSeq;
+    return lowest;
   }
 
   private pump(): void {
@@ -261,6 +287,7 @@ export class WriteBuffer {
 
   /** The batch leaves the buffer for good (its request, if any, has settled). */
   private release(batch: Batch): void {
+    this.outstanding.delete(batch);
     for (const e of batch.entries) {
       this.held -= places(e);
       e.release?.();
