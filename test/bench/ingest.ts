@@ -8,7 +8,7 @@ import type { InfluxStoreStats } from '../../server/store/influx/store.js';
 import { freePort, hasService, startInfluxDb, startMosquitto } from '../helpers/services.js';
 import { connectPublishers, fleetPayloads, publishAll, publishAtRate, type Payload } from './lib/load.js';
 import { issueBenchToken } from './lib/bench-token.js';
-import { childrenByName, CpuWindow, procSample } from './lib/proc.js';
+import { childrenByName, CpuWindow, procSample, threadCpu, threadCpuDelta } from './lib/proc.js';
 import { target } from './lib/summary.js';
 
 /**
@@ -151,7 +151,9 @@ async function startServer(name: string): Promise<Server> {
   // BENCH_PROFILE_DIR: the server writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
   const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
   // The compiled server, as `npm start` and the image run it (built once at the start of the benchmark).
-  const child = spawn(process.execPath, [...profile, 'dist/rigline-server.js', '--config', file], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // BENCH_NODE_ARGS: more Node/V8 flags for the server (e.g. --trace-gc), space-separated.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...profile, ...nodeArgs, 'dist/rigline-server.js', '--config', file], { stdio: ['ignore', 'inherit', 'inherit'] });
   let stopping = false;
   child.once('exit', (code, signal) => {
     if (!stopping) console.error(`\n  server ${name} exited unexpectedly: code ${code}, signal ${signal}`);
@@ -198,6 +200,8 @@ async function sustained(name: string, mode: 'batched' | 'single', rate: number,
     for (let i = 0; i < 600 && (await server.health()).ingest.stored < warm; i++) await sleep(100);
   }
   const cpu = new CpuWindow(pids);
+  const threadsBefore = threadCpu(server.child.pid as number);
+  let threadsIngest: ReturnType<typeof threadCpu> | null = null;
   // The server's health is read once a second: each read is a request the server's CPU figure would include.
   let peakBuffered = 0;
   const poll = setInterval(() => void server.health().then((h) => (peakBuffered = Math.max(peakBuffered, h.store.buffered)), () => undefined), 1000);
@@ -213,7 +217,10 @@ async function sustained(name: string, mode: 'batched' | 'single', rate: number,
   let lastProgress = performance.now();
   let lastCount = -1;
   while (health.store.written + health.store.dropped < warm + samples || health.store.buffered > 0) {
-    if (ingestCpuS === null && health.ingest.stored >= warm + samples) ingestCpuS = cpu.seconds(server.child.pid as number);
+    if (ingestCpuS === null && health.ingest.stored >= warm + samples) {
+      ingestCpuS = cpu.seconds(server.child.pid as number);
+      threadsIngest = threadCpu(server.child.pid as number);
+    }
     if (health.store.written + health.ingest.stored !== lastCount) [lastCount, lastProgress] = [health.store.written + health.ingest.stored, performance.now()];
     // Longer than a write timeout (10 s) plus a retry backoff, so a slow write is waited for, not counted lost.
     if (performance.now() - lastProgress > 30_000) break;
@@ -247,6 +254,13 @@ async function sustained(name: string, mode: 'batched' | 'single', rate: number,
   const usPerSample = ingestCpuS === null ? wholeUs : (1e6 * ingestCpuS) / measured;
   report('server CPU per sample while ingesting / samples/s per core', `${fmt(usPerSample, 1)} µs / ${fmt(1e6 / usPerSample)}${ingestCpuS === null ? ' (never caught up: whole phase)' : ''}`);
   report('server CPU per sample, whole phase incl. waiting on InfluxDB', `${fmt(wholeUs, 1)} µs`);
+  // Where it went, by thread (user + system µs per sample over the ingest window): the main thread runs the
+  // JavaScript; V8's helpers collect garbage and compile in parallel; system time is the kernel's (sockets).
+  const threads = threadCpuDelta(threadsBefore, threadsIngest ?? threadCpu(server.child.pid as number));
+  report(
+    'server CPU per sample by thread (user + system µs)',
+    threads.map((t) => `${t.name} ${fmt((1e6 * t.user) / measured, 1)}+${fmt((1e6 * t.system) / measured, 1)}`).join(', '),
+  );
   report('buffer peak (polled / exact) of capacity', `${fmt(peakBuffered)} / ${fmt(st.buffered_peak)} of ${fmt(BUFFER)}`);
   for (const [comm, pid] of services) report(`${comm} CPU`, `${fmt(cpu.percent(pid))}%`);
   await Promise.all(pubs.map((c) => c.endAsync()));

@@ -59,3 +59,40 @@ export class CpuWindow {
     return wallS > 0 ? (100 * used) / wallS : 0;
   }
 }
+
+/**
+ * CPU seconds (user, system) of each thread of a process, summed by thread name (/proc/<pid>/task/<tid>/stat; Node
+ * names its main thread after the executable and its helpers V8Worker, libuv-worker, …): where a process's CPU goes
+ * besides the JavaScript a profiler sees.
+ */
+export function threadCpu(pid: number): Map<string, { user: number; system: number }> {
+  const byName = new Map<string, { user: number; system: number }>();
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return byName;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = tid === String(pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const sum = byName.get(name) ?? { user: 0, system: 0 };
+      sum.user += Number(fields[11]) / TICKS_PER_S;
+      sum.system += Number(fields[12]) / TICKS_PER_S;
+      byName.set(name, sum);
+    } catch {
+      /* the thread ended while we looked */
+    }
+  }
+  return byName;
+}
+
+/** The CPU each thread name used between two threadCpu() readings, largest first, as "name user+system s" text. */
+export function threadCpuDelta(before: Map<string, { user: number; system: number }>, after: Map<string, { user: number; system: number }>): { name: string; user: number; system: number }[] {
+  return [...after]
+    .map(([name, t]) => ({ name, user: t.user - (before.get(name)?.user ?? 0), system: t.system - (before.get(name)?.system ?? 0) }))
+    .filter((t) => t.user + t.system > 0)
+    .sort((a, b) => b.user + b.system - (a.user + a.system));
+}
