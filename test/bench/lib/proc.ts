@@ -67,7 +67,7 @@ export class CpuWindow {
  */
 export function threadCpu(pid: number): Map<string, { user: number; system: number }> {
   const byName = new Map<string, { user: number; system: number }>();
-  let tids: string[] = [];
+  let tids: string[];
   try {
     tids = readdirSync(`/proc/${pid}/task`);
   } catch {
