@@ -52,7 +52,9 @@ const report = (label: string, value: string): void => {
 /** InfluxDB's WAL fsync delay (e.g. 100ms): batches fsyncs, for disks where fsync per write is the limit. */
 const FSYNC_DELAY = process.env.BENCH_WAL_FSYNC_DELAY;
 const [mosquitto, influx] = await Promise.all([
-  startMosquitto({ maxQueuedMessages: 10_000_000 }),
+  // Saved every 60 s as config/mosquitto.conf does: the test helper's every-second save would write each backlog
+  // (hundreds of MB) to disk every second, beside InfluxDB's fsyncs, which no production broker here does.
+  startMosquitto({ maxQueuedMessages: 10_000_000, autosaveIntervalS: 60 }),
   // A shared machine under load can take longer than InfluxDB's default 10 s write timeout to fsync a batch.
   startInfluxDb({ data: FSYNC_DELAY ? [`wal-fsync-delay = "${FSYNC_DELAY}"`] : [], writeTimeout: '60s' }),
 ]);
@@ -151,9 +153,9 @@ async function startServer(name: string): Promise<Server> {
   // BENCH_PROFILE_DIR: the server writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
   const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
   // The compiled server, as `npm start` and the image run it (built once at the start of the benchmark).
-  // BENCH_NODE_ARGS: more Node/V8 flags for the server (e.g. --trace-gc), space-separated.
+  // BENCH_NODE_ARGS: more Node/V8 flags for the server (e.g. --trace-gc, which prints to stdout: shown then), space-separated.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...profile, ...nodeArgs, 'dist/rigline-server.js', '--config', file], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, [...profile, ...nodeArgs, 'dist/rigline-server.js', '--config', file], { stdio: ['ignore', nodeArgs.length > 0 ? 'inherit' : 'ignore', 'inherit'] });
   let stopping = false;
   child.once('exit', (code, signal) => {
     if (!stopping) console.error(`\n  server ${name} exited unexpectedly: code ${code}, signal ${signal}`);
@@ -317,6 +319,9 @@ async function saturation(name: string, payloads: Payload[], pointsPerSample: nu
   report('server CPU (% of one core) during drain', `${fmt(cpu.percent(server.child.pid as number))}%`);
   report('stored / lost', `${fmt(stored)} / ${fmt(samples - stored)} (dropped ${h.store.dropped})`);
   await server.stop();
+  // Its persistent session would go on queueing every later round's backlog (and Mosquitto saving it): a clean
+  // connection with its client id ends it.
+  await (await mqtt.connectAsync(mosquitto.url, { clientId: `rigline-bench-${name}`, clean: true, reconnectPeriod: 0 })).endAsync();
   if (stored !== samples) throw new Error(`${name}: ${samples - stored} samples lost`);
   return pps;
 }

@@ -112,6 +112,8 @@ export interface MosquittoOptions {
   extraConfig?: string[];
   /** Keep persistent sessions across a restart (written to the data directory). */
   persistence?: boolean;
+  /** Seconds between saves of the persistence file (1: the restart tests need what was queued a moment ago). */
+  autosaveIntervalS?: number;
   allowAnonymous?: boolean;
 }
 
@@ -135,7 +137,7 @@ async function startMosquittoOnce(options: MosquittoOptions = {}): Promise<Servi
       'max_inflight_messages 20000',
       `persistence ${options.persistence ?? true}`,
       `persistence_location ${dir}/`,
-      'autosave_interval 1',
+      `autosave_interval ${options.autosaveIntervalS ?? 1}`,
       'log_dest stderr',
       'log_type error',
       ...(options.extraConfig ?? []),
