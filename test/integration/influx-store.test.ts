@@ -163,6 +163,8 @@ describe.skipIf(!hasService('influxd', 'influxdb'))('InfluxDB store against real
     expect(byServer).toHaveLength(withValues.size);
     const progress = await influxRows(influx, 'minutes', 'SELECT "through_ms" FROM "rollup_1m"."rollup_progress"');
     expect(progress.at(-1)?.[1]).toBe(T + 2 * MIN);
+    // /api/health shows them: every rig-minute point and the progress point written, no rig left open.
+    expect(store.stats().minute_rollups).toMatchObject({ rigs_open: 0, points_written: withValues.size + 1, writes_dropped: 0, last_error: null });
     // The same range recomputed by InfluxDB from the raw points (the CQ's statement) gives the same rows.
     await store.backfill(T, T + 2 * MIN);
     const byInflux = await influxRows(influx, 'minutes', q);

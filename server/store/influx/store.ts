@@ -42,7 +42,20 @@ export interface InfluxStoreOptions {
   log: Logger;
 }
 
-export type InfluxStoreStats = StoreStats & Omit<BufferStats, 'buffered' | 'dropped' | 'written'> & { api: string };
+/** The server's own 1-minute rollups (absent when a continuous query writes them, or without retention management). */
+export interface MinuteRollupStats {
+  /** Rigs with a minute open (being summed). */
+  rigs_open: number;
+  /** Time ranges waiting to be recomputed from raw points (late samples, minutes left open by a stop). */
+  late_ranges: number;
+  points_written: number;
+  /** Rollup writes dropped for want of room (InfluxDB down for days); a write InfluxDB refused shows in last_error. */
+  writes_dropped: number;
+  retries: number;
+  last_error: string | null;
+}
+
+export type InfluxStoreStats = StoreStats & Omit<BufferStats, 'buffered' | 'dropped' | 'written'> & { api: string; minute_rollups?: MinuteRollupStats };
 
 /** Rollup CQs recompute this far back on every run (RESAMPLE FOR 5m); older late data is backfilled explicitly. */
 const CQ_WINDOW_MS = 4 * 60_000;
@@ -273,7 +286,18 @@ export class InfluxStore implements HistoryStore {
 
   stats(): InfluxStoreStats {
     const b = this.buffer.stats();
-    return { kind: 'influxdb', api: this.options.api, ...b };
+    const r = this.rollupBuffer?.stats();
+    if (!this.minutes || !r) return { kind: 'influxdb', api: this.options.api, ...b };
+    const minute_rollups: MinuteRollupStats = {
+      rigs_open: this.minutes.rigsOpen,
+      late_ranges: this.late.size,
+      points_written: r.points_written,
+      // Rollup entries carry no samples: the buffer counts them as site rollups when it drops them.
+      writes_dropped: r.dropped_site_rollups,
+      retries: r.retries,
+      last_error: r.last_error,
+    };
+    return { kind: 'influxdb', api: this.options.api, ...b, minute_rollups };
   }
 
   /** Waits (up to the write timeout) for what is buffered; what cannot be written is counted as dropped. */
