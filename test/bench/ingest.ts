@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { TELEMETRY_SUBSCRIPTION, telemetryTopic } from '../../server/contract/index.js';
 import type { InfluxStoreStats } from '../../server/store/influx/store.js';
+import { SERVER_BUNDLE, serverNodeFlags } from '../helpers/build.js';
 import { freePort, hasService, startInfluxDb, startMosquitto } from '../helpers/services.js';
 import { connectPublishers, fleetPayloads, publishAll, publishAtRate, type Payload } from './lib/load.js';
 import { issueBenchToken } from './lib/bench-token.js';
@@ -152,10 +153,11 @@ async function startServer(name: string): Promise<Server> {
   const auth = { headers: { authorization: `Bearer ${await issueBenchToken(file)}` } };
   // BENCH_PROFILE_DIR: the server writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
   const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-  // The compiled server, as `npm start` and the image run it (built once at the start of the benchmark).
-  // BENCH_NODE_ARGS: more Node/V8 flags for the server (e.g. --trace-gc, which prints to stdout: shown then), space-separated.
+  // The compiled server with the Node flags `npm start` and the image give it (built once at the start of the
+  // benchmark). BENCH_NODE_ARGS: more Node/V8 flags (e.g. --trace-gc, which prints to stdout: shown then), space-separated;
+  // a later flag wins, so BENCH_NODE_ARGS=--min-semi-space-size=1 measures V8's default young generation.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...profile, ...nodeArgs, 'dist/rigline-server.js', '--config', file], { stdio: ['ignore', nodeArgs.length > 0 ? 'inherit' : 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...serverNodeFlags(), ...profile, ...nodeArgs, SERVER_BUNDLE, '--config', file], { stdio: ['ignore', nodeArgs.length > 0 ? 'inherit' : 'ignore', 'inherit'] });
   let stopping = false;
   child.once('exit', (code, signal) => {
     if (!stopping) console.error(`\n  server ${name} exited unexpectedly: code ${code}, signal ${signal}`);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { childrenByName, procSample } from '../bench/lib/proc.js';
-import { AGENT_BUNDLE, SERVER_BUNDLE } from '../helpers/build.js';
+import { AGENT_BUNDLE, SERVER_BUNDLE, serverNodeFlags } from '../helpers/build.js';
 import { hasService } from '../helpers/services.js';
 import { waitFor } from '../helpers/server.js';
 
@@ -46,7 +46,7 @@ describe('the production build (npm run build, config/build.mjs)', () => {
   const programs = readdirSync('dist').filter((f) => f.endsWith('.js')).map((f) => join('dist', f));
 
   it('npm start runs the compiled server; the bins launch dist/; development keeps tsx watch', () => {
-    expect(pkg.scripts.start).toMatch(/^npm run build --silent && node (--enable-source-maps )?dist\/rigline-server\.js$/);
+    expect(pkg.scripts.start).toMatch(/^npm run build --silent && node (--[\w-]+(=\S+)? )*dist\/rigline-server\.js$/);
     expect(pkg.scripts.build).toContain('config/build.mjs');
     expect(pkg.scripts.dev).toContain('tsx watch');
     expect(pkg.dependencies).not.toHaveProperty('tsx');
@@ -55,6 +55,19 @@ describe('the production build (npm run build, config/build.mjs)', () => {
       expect(shim, bin).not.toMatch(/tsx|\.ts['"]/);
       expect(shim, bin).toMatch(/launch\('[\w/.-]+\.c?js'/);
     }
+  });
+
+  it('every start path gives the server the heap flags npm start gives it (its young-generation size)', () => {
+    // README "Hot path": without a larger young generation V8's helper threads spent ~10 µs a sample promoting batches.
+    const heap = serverNodeFlags().filter((f) => /^--(min|max)-semi-space-size=\d+$/.test(f));
+    expect(heap.length).toBeGreaterThan(0);
+    const cmd = stages('config/Dockerfile').at(-1)?.lines.find((l) => /^CMD\s/.test(l)) ?? '[]';
+    const image = JSON.parse(cmd.replace(/^CMD\s+/, '')) as string[];
+    expect(image.slice(0, image.indexOf(SERVER_BUNDLE))).toEqual(expect.arrayContaining(['node', ...heap]));
+    const shebang = (readFileSync(pkg.bin['rigline-server'] as string, 'utf8').split('\n')[0] as string).split(' ');
+    expect(shebang.slice(0, 3)).toEqual(['#!/usr/bin/env', '-S', 'node']);
+    expect(shebang).toEqual(expect.arrayContaining(heap));
+    expect(pkg.scripts['rigline-server']?.split(' ')).toEqual(expect.arrayContaining(heap));
   });
 
   it('the built server, CLIs and worker import only production dependencies, never tsx or esbuild', () => {
@@ -85,7 +98,7 @@ describe('the production build (npm run build, config/build.mjs)', () => {
       cpSync('config/rigline.yaml', join(app, 'config', 'rigline.yaml'));
       cpSync('package.json', join(app, 'package.json'));
       symlinkSync(resolve('node_modules'), join(app, 'node_modules'));
-      const child = spawn(process.execPath, [SERVER_BUNDLE], {
+      const child = spawn(process.execPath, [...serverNodeFlags(), SERVER_BUNDLE], {
         cwd: app,
         env: { ...process.env, PORT: '0', MQTT_PORT: '0', SIM_SITES: '1', SIM_RIGS_PER_SITE: '2', LOG_LEVEL: 'warn' },
         stdio: ['ignore', 'pipe', 'pipe'],
