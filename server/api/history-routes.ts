@@ -44,18 +44,34 @@ const stepParam = z.string().max(20).transform((raw, ctx) => {
 const rangeParams = {
   from: timeParam.optional(),
   to: timeParam.optional(),
-  /** Bucket width; defaults to about 300 points over the range. */
+  /** Bucket width; defaults to about 300 points over the range, in whole minutes or hours past those (defaultStepMs). */
   step: stepParam.optional(),
 };
 const SeriesParams = z.object({ metric: z.enum(SERIES_METRICS), ...rangeParams }).strict();
 
 type Range = Pick<SeriesQuery, 'from' | 'to' | 'stepMs'>;
 
+const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+
+/**
+ * About 300 points over the span, rounded up to whole minutes once a step reaches a minute, and to whole hours once it
+ * reaches an hour. Buckets start at multiples of the step since the epoch (SQLite: bucketed(); InfluxDB: GROUP BY
+ * time), and the rollup tiers stamp each row at the start of its minute or hour: with a step such as 7 days / 300 =
+ * 33.6 min, a bucket edge could fall inside a minute, and that minute's row then landed in the bucket before the one
+ * holding its samples (a sparse series showed a gap where it had data).
+ */
+function defaultStepMs(spanMs: number): number {
+  const step = Math.max(1, Math.ceil(spanMs / 300_000)) * 1000;
+  const unit = step >= HOUR_MS ? HOUR_MS : step >= MINUTE_MS ? MINUTE_MS : 1000;
+  return Math.ceil(step / unit) * unit;
+}
+
 function rangeOf(data: { from?: number; to?: number; step?: number }): Range {
   const to = data.to ?? Date.now();
   const from = data.from ?? to - 3_600_000;
   if (from >= to) throw new ApiError(400, 'invalid_parameter', 'from must be before to');
-  const stepMs = data.step ?? Math.max(1, Math.ceil((to - from) / 300_000)) * 1000;
+  const stepMs = data.step ?? defaultStepMs(to - from);
   if ((to - from) / stepMs > MAX_POINTS) {
     throw new ApiError(400, 'invalid_parameter', `from, to and step give ${Math.ceil((to - from) / stepMs)} points; at most ${MAX_POINTS} are allowed: widen step or narrow the range`);
   }

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleetModel } from '../../agents/sim/simulator.js';
 import type { Rigline } from '../../server/app.js';
@@ -69,5 +72,46 @@ describe('history API over the memory store', () => {
       const { status, body } = await getJson<{ error: { code: string } }>(rigline, path);
       expect({ path, status, code: body.error.code }).toEqual({ path, status: 400, code: 'invalid_parameter' });
     }
+  });
+});
+
+describe('history API default step over the SQLite store (rollup rows at minute starts)', () => {
+  let rigline: Rigline;
+  const dir = mkdtempSync(join(tmpdir(), 'rigline-step-'));
+  const OLD_STEP_MS = 2_016_000; // what a 7-day range used to default to: 7 days / 300, rounded to seconds only
+  // A sample 1 s past a multiple of that step which is not a whole minute, about three days ago: with the old step a
+  // bucket edge fell inside the sample's minute, so the minute row (stamped at the minute's start) missed its bucket.
+  let edge = Math.floor((Date.now() - 3 * 86_400_000) / OLD_STEP_MS) * OLD_STEP_MS;
+  while (edge % 60_000 === 0 || edge % 60_000 > 58_000) edge -= OLD_STEP_MS;
+  const ts = edge + 1000;
+  const rig = 'site-01-r00001';
+
+  beforeAll(async () => {
+    rigline = await startTestServer({ store: { kind: 'sqlite', sqlite: { dir } } });
+    const model = new FleetModel({ sites: 1, rigsPerSite: 1, seed: 5, intervalMs: 60_000, faultRate: 0, gpuEvery: 0 });
+    rigline.store.writeSamples([model.samplesAt(model.sites[0]!, 0, ts)[0]!]);
+    await rigline.store.drain?.(10_000);
+  });
+  afterAll(async () => {
+    await rigline?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a 7-day range steps in whole minutes, and the bucket holding a sample shows it', async () => {
+    const from = ts - 3.5 * 86_400_000;
+    const { status, body } = await getJson<{ points: { ts: number; value: number | null }[]; stepMs: number }>(
+      rigline,
+      `/api/rigs/${rig}/series?metric=power_kw&from=${from}&to=${from + 7 * 86_400_000}`,
+    );
+    expect(status).toBe(200);
+    expect(body.stepMs % 60_000).toBe(0);
+    const bucket = body.points.find((p) => p.ts <= ts && ts < p.ts + body.stepMs);
+    expect(bucket?.value ?? null).toBeGreaterThan(1);
+    expect(body.points.filter((p) => p.value !== null)).toEqual([bucket]);
+  });
+
+  it('a 90-day range steps in whole hours', async () => {
+    const { body } = await getJson<{ stepMs: number }>(rigline, `/api/rigs/${rig}/series?metric=power_kw&from=-90d`);
+    expect(body.stepMs % 3_600_000).toBe(0);
   });
 });
