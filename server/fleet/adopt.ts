@@ -1,4 +1,13 @@
-import type { Sample } from '../contract/index.js';
+import { Sample as SampleSchema, type Sample } from '../contract/index.js';
+import { compileGuard } from '../ingest/zod-guard.js';
+import { compileAdopter } from './compile-adopter.js';
+
+/** The contract's exact shape, compiled (compile-adopter.ts): held samples of that shape are adopted without a walk. */
+const adoptExact = compileAdopter(SampleSchema);
+/** True for a sample of exactly the contract's form (what decode hands on); peers' or tests' others take the walk. */
+const isExact = compileGuard(SampleSchema);
+/** Held samples not of that form (copied or adopted from one that was not): only the generic walk may adopt into them. */
+const inexact = new WeakSet<object>();
 
 /**
  * Live state keeps each rig's latest sample. Keeping the freshly parsed object meant that every sample of every tick
@@ -16,9 +25,21 @@ import type { Sample } from '../contract/index.js';
  */
 export function adoptSample(current: Sample, next: Sample): Sample {
   if (current === next) return current;
-  if (current.kind !== next.kind) return sampleCopy(next);
+  // Both of the contract's exact form (every sample decode hands on): the compiled adopter, one inline cache a key.
+  if (adoptExact && !inexact.has(current) && adoptExact(current, next)) return current;
+  // Anything else (and what the compiled one left half-written: another board count, a block that appeared): the walk.
+  if (current.kind !== next.kind) return holdSample(next);
   copyObject(current as unknown as JsonObject, next as unknown as JsonObject);
+  if (isExact?.(next)) inexact.delete(current);
+  else inexact.add(current);
   return current;
+}
+
+/** State's own copy of a sample it starts holding (a rig seen for the first time). */
+export function holdSample(sample: Sample): Sample {
+  const copy = sampleCopy(sample);
+  if (!isExact?.(sample)) inexact.add(copy);
+  return copy;
 }
 
 /** A deep copy of a held sample, for views that outlive the current tick (JSON data: objects, arrays, primitives). */

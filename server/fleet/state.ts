@@ -1,6 +1,6 @@
 import type { AgentStatus, FleetRollup, RigStatus, RigView, Sample, SiteRollup } from '../contract/index.js';
 import type { AlertRules } from '../config/alerts-schema.js';
-import { adoptSample, sampleCopy } from './adopt.js';
+import { adoptSample, holdSample, sampleCopy } from './adopt.js';
 import { formatAge, RigHealth, type StatusReason } from './health.js';
 import { rollup, type Rollup } from './rollup.js';
 import type { Condition } from '../alerts/rules.js';
@@ -61,13 +61,15 @@ export class FleetState {
       if (current && current.sample.ts > sample.ts) continue; // late, out-of-order sample: keep the newer one
       const record: RigRecord = current ?? {
         // State's own copy: the parsed sample goes on to the store, and later samples are written into this one.
-        sample: sampleCopy(sample), lastSeen: now, source, status: 'online', reasons: [], details: [], statusSince: now, offlineCause: null, health: new RigHealth(this.options.rules),
+        sample: holdSample(sample), lastSeen: now, source, status: 'online', reasons: [], details: [], statusSince: now, offlineCause: null, health: new RigHealth(this.options.rules),
       };
       const previousSite = current?.sample.site;
       // The new values go into the object the rig already holds: the parsed sample then dies young (adopt.ts).
       if (current) record.sample = adoptSample(current.sample, sample);
       record.lastSeen = now;
-      record.source = source;
+      // The same connection again (as good as always): keep the string held, not this message's copy of it, which
+      // would otherwise be promoted with the record and swept later.
+      if (record.source !== source) record.source = source;
       record.offlineCause = null;
       // Health unchanged and already reporting: status and reasons stand (no new arrays for every sample).
       if (record.health.observe(sample, now) || !current || record.status === 'offline') this.judge(sample.rig, record, now);

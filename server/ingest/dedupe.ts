@@ -16,10 +16,42 @@ import type { Sample } from '../contract/index.js';
 const LIVE_WINDOW = 32;
 const HISTORICAL_WINDOW = 50_000;
 
+/**
+ * A rig's last LIVE_WINDOW live (seq, ts) pairs in a fixed ring. Why typed arrays and not two growing arrays with
+ * push/shift: the arrays were reallocated every few samples while the rig's record lived in the old generation, so
+ * each new backing store was promoted and later swept (about 80 bytes a sample, `BENCH_NODE_ARGS` heap sampling in
+ * `npm run bench:ingest`). A ring of 32 (seq, ts) pairs never grows.
+ */
+class LiveRing {
+  /** Seqs in [0, LIVE_WINDOW), their timestamps LIVE_WINDOW further on: one allocation a rig. */
+  private readonly pairs = new Float64Array(2 * LIVE_WINDOW);
+  private next = 0;
+  private count = 0;
+
+  has(seq: number): boolean {
+    for (let i = 0; i < this.count; i++) if (this.pairs[i] === seq) return true;
+    return false;
+  }
+
+  /** Whether the newest remembered entry with this seq has this timestamp. */
+  hasPair(seq: number, ts: number): boolean {
+    for (let k = 1; k <= this.count; k++) {
+      const i = (this.next - k + LIVE_WINDOW) % LIVE_WINDOW;
+      if (this.pairs[i] === seq) return this.pairs[LIVE_WINDOW + i] === ts;
+    }
+    return false;
+  }
+
+  add(seq: number, ts: number): void {
+    this.pairs[this.next] = seq;
+    this.pairs[LIVE_WINDOW + this.next] = ts;
+    this.next = (this.next + 1) % LIVE_WINDOW;
+    if (this.count < LIVE_WINDOW) this.count++;
+  }
+}
+
 interface RigSeqs {
-  live: number[];
-  /** Timestamps of the live seqs, index for index. */
-  liveTs: number[];
+  live: LiveRing;
   historical: Set<number> | null;
 }
 
@@ -37,17 +69,14 @@ export class SeqDedupe {
       }
       const key = `${sample.site}/${sample.rig}`;
       let seqs = this.rigs.get(key);
-      if (!seqs) this.rigs.set(key, (seqs = { live: [], liveTs: [], historical: null }));
-      if (sample.historical && (seqs.live.includes(sample.seq) || seqs.historical?.has(sample.seq))) {
+      if (!seqs) this.rigs.set(key, (seqs = { live: new LiveRing(), historical: null }));
+      if (sample.historical && (seqs.live.has(sample.seq) || seqs.historical?.has(sample.seq))) {
         this.duplicates++;
         continue;
       }
-      if (!sample.historical) {
-        const at = seqs.live.lastIndexOf(sample.seq);
-        if (at >= 0 && seqs.liveTs[at] === sample.ts) {
-          this.duplicates++;
-          continue;
-        }
+      if (!sample.historical && seqs.live.hasPair(sample.seq, sample.ts)) {
+        this.duplicates++;
+        continue;
       }
       if (sample.historical) {
         seqs.historical ??= new Set();
@@ -57,12 +86,7 @@ export class SeqDedupe {
           seqs.historical.delete(seqs.historical.values().next().value as number);
         }
       } else {
-        seqs.live.push(sample.seq);
-        seqs.liveTs.push(sample.ts);
-        if (seqs.live.length > LIVE_WINDOW) {
-          seqs.live.shift();
-          seqs.liveTs.shift();
-        }
+        seqs.live.add(sample.seq, sample.ts);
       }
       fresh.push(sample);
     }

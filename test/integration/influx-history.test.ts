@@ -63,7 +63,7 @@ describe.skipIf(!hasService('influxd', 'influxdb'))('history API over InfluxDB 1
     const model = new FleetModel({ sites: 1, rigsPerSite: 1, seed: 9, intervalMs: 20_000, faultRate: 0, gpuEvery: 0 });
     samples = knownSamples(model.samplesAt(model.sites[0]!, 0, t0)[0] as AsicSample, t0);
     rigline.store.writeSamples(samples);
-    await store.buffer.drain(10_000);
+    await store.drain(10_000);
     await store.backfill(t0, t0 + 3 * HOUR);
   });
   afterAll(async () => {
@@ -90,7 +90,7 @@ describe.skipIf(!hasService('influxd', 'influxdb'))('history API over InfluxDB 1
   it('reads the rollup, not raw points, for long ranges (a late raw point shows only after a backfill)', async () => {
     const late: AsicSample = { ...samples[0]!, ts: t0 + HOUR + 1000, power_w: 1_000_000 };
     rigline.store.writeSamples([late]);
-    await store.buffer.drain(10_000);
+    await store.drain(10_000);
     const withLate = [...samples, late];
     expectClose(await series(t0 + HOUR, t0 + HOUR + 30 * 60_000, 600), expectedMeans(withLate, t0 + HOUR, t0 + HOUR + 30 * 60_000, 600_000));
     expectClose(await series(t0, t0 + 3 * HOUR, 3600), expectedMeans(samples, t0, t0 + 3 * HOUR, HOUR));
@@ -104,7 +104,7 @@ describe.skipIf(!hasService('influxd', 'influxdb'))('history API over InfluxDB 1
     const minute = Math.floor(now / 60_000) * 60_000;
     const live = [0, 1, 2].map((i) => ({ ...(model.samplesAt(model.sites[0]!, i, minute)[0] as AsicSample), rig: 'live-rig', ts: minute + i, power_w: 1000 * (i + 1) }));
     rigline.store.writeSamples(live);
-    await store.buffer.drain(10_000);
+    await store.drain(10_000);
     const q = `SELECT "power_kw_sum", "power_kw_count" FROM "rollup_1m"."rig" WHERE "rig" = 'live-rig'`;
     const deadline = minute + 60_000 + 20_000;
     let rows: unknown[][] = [];
@@ -118,7 +118,7 @@ describe.skipIf(!hasService('influxd', 'influxdb'))('history API over InfluxDB 1
   it('rolls up by itself points written after their minute was closed', async () => {
     const ts = Math.floor((Date.now() - 30 * 60_000) / 60_000) * 60_000;
     rigline.store.writeSamples([{ ...samples[0]!, rig: 'late-rig', ts, power_w: 2000 }]);
-    await store.buffer.drain(10_000);
+    await store.drain(10_000);
     await store.backfillLate();
     const rows = await influxRows(influx, 'hist', `SELECT "power_kw_sum", "power_kw_count" FROM "rollup_1m"."rig" WHERE "rig" = 'late-rig'`);
     expect(rows).toEqual([[ts, 2, 1]]);

@@ -2,8 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FleetModel } from '../../agents/sim/simulator.js';
 import { parseConfig } from '../../server/config/load.js';
-import type { AsicSample, GpuSample, Sample } from '../../server/contract/index.js';
-import { adoptSample, sampleCopy } from '../../server/fleet/adopt.js';
+import { Sample as SampleSchema, type AsicSample, type GpuSample, type Sample } from '../../server/contract/index.js';
+import { adoptSample, holdSample, sampleCopy } from '../../server/fleet/adopt.js';
+import { compileAdopter } from '../../server/fleet/compile-adopter.js';
 import { FleetState } from '../../server/fleet/state.js';
 
 /**
@@ -106,5 +107,53 @@ describe('fleet state views', () => {
     state.applySamples('controller', [second]);
     expect(before).toEqual(shown);
     expect(state.rig(first.rig)).toMatchObject({ ts: second.ts, boards: second.boards });
+  });
+});
+
+describe('compiled adopter (the contract\'s exact form, without the generic walk)', () => {
+  const adopt = compileAdopter(SampleSchema);
+
+  it('compiles for the contract and adopts every pair of real samples of one kind in place', () => {
+    expect(adopt).not.toBeNull();
+    const ticks = [tick(1), tick(2), tick(7)];
+    let adopted = 0;
+    for (const a of ticks[0]!) {
+      for (const b of [...ticks[1]!, ...ticks[2]!]) {
+        if (a.kind !== b.kind) continue;
+        const held = clone(a);
+        const next = clone(b);
+        const sameForm = a.kind === 'asic' ? (a as AsicSample).boards.length === (b as AsicSample).boards.length && (a as AsicSample).pools.length === (b as AsicSample).pools.length : (a as GpuSample).gpus.length === (b as GpuSample).gpus.length && ((a as GpuSample).inference === null) === ((b as GpuSample).inference === null);
+        const ok = adopt!(held, next);
+        if (sameForm) expect(ok).toBe(true);
+        if (ok) {
+          adopted++;
+          expect(held).toEqual(b);
+          expect(Object.keys(held)).toEqual(expect.arrayContaining(Object.keys(b)));
+          expect(Object.keys(held)).toHaveLength(Object.keys(b).length);
+        }
+      }
+    }
+    expect(adopted).toBeGreaterThan(100);
+  });
+
+  it('refuses a next sample with a key the contract does not have, or a value of another form', () => {
+    const asic = tick(1).find((s): s is AsicSample => s.kind === 'asic')!;
+    expect(adopt!(clone(asic), { ...clone(asic), extra: 1 })).toBe(false);
+    expect(adopt!(clone(asic), { ...clone(asic), boards: 'none' })).toBe(false);
+    expect(adopt!(clone(asic), { ...clone(asic), power_w: { w: 1 } })).toBe(false);
+    expect(adopt!(clone(asic), { ...clone(asic), boards: asic.boards.map((b) => ({ ...b, extra: true })) })).toBe(false);
+    expect(adopt!(clone(asic), { ...clone(asic), kind: 'gpu' })).toBe(false);
+  });
+
+  it('never lets a held sample keep a key from a sample of another form: such a one is adopted by the walk', () => {
+    const asic = clone(tick(1).find((s): s is AsicSample => s.kind === 'asic')!);
+    const held = holdSample({ ...asic, extra: 'kept?' } as Sample);
+    const next = clone(tick(2).find((s) => s.rig === asic.rig)!);
+    expect(adoptSample(held, next)).toEqual(next); // the walk deletes `extra`
+    expect(Object.hasOwn(held, 'extra')).toBe(false);
+    // Held and next of the exact form from here on: adopted in place, still exact.
+    const third = clone(tick(3).find((s) => s.rig === asic.rig)!);
+    expect(adoptSample(held, third)).toBe(held);
+    expect(held).toEqual(third);
   });
 });

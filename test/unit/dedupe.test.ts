@@ -43,4 +43,19 @@ describe('server replay dedupe by (rig, seq)', () => {
     expect(dedupe.filter([sample('a', 8), sample('a', 9)]).map((s) => s.seq)).toEqual([9]);
     expect(dedupe.duplicates).toBe(1);
   });
+
+  it('remembers the last 32 live samples of a rig, newest first: older ones are taken again when replayed', () => {
+    const dedupe = new SeqDedupe();
+    for (let seq = 1; seq <= 40; seq++) expect(dedupe.filter([sample('a', seq)])).toHaveLength(1);
+    // Seqs 9–40 are remembered; 1–8 have left the window.
+    expect(dedupe.filter([sample('a', 8, true), sample('a', 9, true), sample('a', 40, true)]).map((s) => s.seq)).toEqual([8]);
+    expect(dedupe.filter([sample('a', 40), sample('a', 8)]).map((s) => s.seq)).toEqual([8]);
+    // A seq seen twice live at two times: the newer time is the one a redelivery repeats.
+    const later = { ...sample('a', 41), ts: sample('a', 41).ts + 5_000 };
+    dedupe.filter([sample('a', 41)]);
+    dedupe.filter([later]);
+    expect(dedupe.filter([later])).toHaveLength(0);
+    expect(dedupe.filter([sample('a', 41)])).toHaveLength(1);
+    expect(dedupe.duplicates).toBe(4);
+  });
 });

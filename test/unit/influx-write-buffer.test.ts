@@ -30,6 +30,30 @@ describe('write buffer', () => {
     expect(buffer.stats()).toMatchObject({ written: 7, points_written: 14, buffered: 0, dropped: 0 });
   });
 
+  it('sends the remainder behind full batches within the flush interval, with nothing more added', async () => {
+    const waiting: (() => void)[] = [];
+    const bodies: string[] = [];
+    const sink: Sink = {
+      write: (body) => {
+        bodies.push(body.toString('utf8'));
+        return new Promise<void>((resolve) => waiting.push(resolve));
+      },
+    };
+    const buffer = new WriteBuffer(sink, { ...options, concurrency: 1 });
+    buffer.add(entry(1, 10)); // a full batch: sent at once
+    buffer.add(entry(2, 10)); // another, queued behind the write in flight
+    buffer.add(entry(3, 2)); // a remainder, queued while full batches wait
+    expect(bodies).toHaveLength(1);
+    waiting.shift()?.();
+    await waitFor(() => (bodies.length === 2 ? true : undefined), 1000, 'second batch');
+    waiting.shift()?.();
+    await waitFor(() => (bodies.length === 3 ? true : undefined), 2000, 'the remainder, by the flush timer');
+    expect(bodies[2]).toBe('m v=3 3');
+    waiting.shift()?.();
+    expect(await buffer.drain(1000)).toBe(true);
+    expect(buffer.stats()).toMatchObject({ written: 3, buffered: 0 });
+  });
+
   it('counts a batch whose write is in flight at close() once that write settles, whatever the timing', async () => {
     let fail: ((err: Error) => void) | null = null;
     const sink: Sink = { write: () => new Promise<void>((_resolve, reject) => (fail = reject)) };

@@ -179,6 +179,22 @@ export class LineWriter {
     this.pool.push(slab.bytes);
   }
 
+  /** Where the writer stands now: rewind() to it forgets what was written after it (valid until the next take). */
+  mark(): { pos: number; points: number } {
+    return { pos: this.pos, points: this.points };
+  }
+
+  /** Forgets what was written after `mark` (an encoding that threw half-way through a message). */
+  rewind(mark: { pos: number; points: number }): void {
+    this.pos = this.lineStart = mark.pos;
+    this.points = mark.points;
+  }
+
+  /** Bytes written since the last take. */
+  get length(): number {
+    return this.pos;
+  }
+
   /** Forgets what was written since the last take. */
   reset(): void {
     this.pos = this.lineStart = 0;

@@ -229,18 +229,33 @@ const writer = new LineWriter();
  * the old generation and sweep again.
  */
 export function encodeSamples(samples: readonly Sample[], observe?: RigPointObserver): EncodedMessage {
-  let oldestTs = Infinity;
-  let newestTs = -Infinity;
   writer.reset(); // nothing left over from an encoding that threw
   writer.reserve(samples.length * BYTES_PER_SAMPLE);
-  for (const sample of samples) {
-    if (sample.kind === 'asic') asicLines(sample, writer, observe);
-    else gpuLines(sample, writer, observe);
-    if (sample.ts < oldestTs) oldestTs = sample.ts;
-    if (sample.ts > newestTs) newestTs = sample.ts;
-  }
+  const { oldestTs, newestTs } = encodeInto(writer, samples, observe);
   const { body, points, release } = writer.take();
   return { body, points, release, oldestTs, newestTs };
+}
+
+/**
+ * Appends the points of `samples` to what `w` holds since its last take() (entry-gatherer.ts collects several
+ * messages into one piece this way). If encoding throws, `w` is left as it was before the call.
+ */
+export function encodeInto(w: LineWriter, samples: readonly Sample[], observe?: RigPointObserver): { oldestTs: number; newestTs: number } {
+  let oldestTs = Infinity;
+  let newestTs = -Infinity;
+  const mark = w.mark();
+  try {
+    for (const sample of samples) {
+      if (sample.kind === 'asic') asicLines(sample, w, observe);
+      else gpuLines(sample, w, observe);
+      if (sample.ts < oldestTs) oldestTs = sample.ts;
+      if (sample.ts > newestTs) newestTs = sample.ts;
+    }
+  } catch (err) {
+    w.rewind(mark);
+    throw err;
+  }
+  return { oldestTs, newestTs };
 }
 
 export function encodeSiteRollup(ts: number, site: SiteRollup): string {

@@ -8,6 +8,7 @@ import type { MetricValues } from '../metrics.js';
 import { MinuteRollups } from './minute-rollups.js';
 import { LateRanges } from './late-ranges.js';
 import { backfillRollups, durationMs, ensureSchema, RP, type MinuteRollupsBy, type Retention } from './rollups.js';
+import { EntryGatherer } from './entry-gatherer.js';
 import { encodeSamples, encodeSiteRollup } from './schema.js';
 import { querySeries, type SourcePolicy } from './series.js';
 import { WriteBuffer, type BufferStats, type Sink } from './write-buffer.js';
@@ -81,6 +82,8 @@ export class InfluxStore implements HistoryStore {
   private readonly v1: InfluxV1;
   private readonly v2: InfluxV2Writer | null;
   readonly buffer: WriteBuffer;
+  /** Live messages of one event-loop turn, gathered into one buffer entry (entry-gatherer.ts). */
+  private readonly gatherer: EntryGatherer;
   private readonly policy: SourcePolicy;
   /** Sample times written after their rollup was computed (or may have been), waiting for a backfill. */
   private readonly late = new LateRanges();
@@ -135,6 +138,7 @@ export class InfluxStore implements HistoryStore {
         if (rollups && !this.minutes && Date.now() - oldestTs > CQ_WINDOW_MS) this.late.add(oldestTs, newestTs, Date.now());
       },
     });
+    this.gatherer = new EntryGatherer((entry) => this.buffer.add(entry), (samples) => this.buffer.hasRoomFor(samples), options.batchPoints);
     this.graceMs = options.rollupGraceMs ?? 90_000;
     const byServer = rollups && (options.minuteRollupsBy ?? 'server') === 'server';
     this.now = options.clock ?? Date.now;
@@ -227,17 +231,23 @@ export class InfluxStore implements HistoryStore {
     this.rollupBuffer.add({ lines: progress, points: 1, samples: 0, ts: now, live: false });
   }
 
-  /** One entry per message (live and replayed samples apart: only live ones count towards the lag). */
+  /**
+   * Live samples join the entry of this event-loop turn (entry-gatherer.ts); replayed ones get an entry per message,
+   * since only live ones count towards the publish → stored lag.
+   */
   writeSamples(samples: readonly Sample[], onDurable?: () => void): void {
     if (samples.length === 0) return void onDurable?.();
     let historical = 0;
     for (const sample of samples) if (sample.historical === true) historical++;
-    const groups = historical === 0 || historical === samples.length ? [samples] : [samples.filter((x) => x.historical !== true), samples.filter((x) => x.historical === true)];
-    let left = groups.length;
-    const done = onDurable && groups.length > 1 ? () => --left === 0 && onDurable() : onDurable;
-    for (const group of groups) {
-      const { body, points, release, oldestTs, newestTs } = encodeSamples(group, this.observeRigPoint);
-      this.buffer.add({ lines: body, points, samples: group.length, ts: oldestTs, newestTs, live: group[0]?.historical !== true, done, release });
+    if (historical === 0) this.gatherer.append(samples, this.observeRigPoint, onDurable);
+    else {
+      const live = historical === samples.length ? [] : samples.filter((x) => x.historical !== true);
+      const replayed = live.length === 0 ? samples : samples.filter((x) => x.historical === true);
+      let left = live.length > 0 ? 2 : 1;
+      const done = onDurable && left > 1 ? () => --left === 0 && onDurable() : onDurable;
+      if (live.length > 0) this.gatherer.append(live, this.observeRigPoint, done);
+      const { body, points, release, oldestTs, newestTs } = encodeSamples(replayed, this.observeRigPoint);
+      this.buffer.add({ lines: body, points, samples: replayed.length, ts: oldestTs, newestTs, live: false, done, release });
     }
     if (this.lateFrom <= this.lateTo) {
       // Ready once its newest minute is closed: at once for a past minute, later for a sample ahead of the clock.
@@ -258,6 +268,7 @@ export class InfluxStore implements HistoryStore {
    */
   async backfillLate(now = this.now()): Promise<void> {
     if (this.backfilling) return this.backfilling;
+    this.gatherer.flush(); // the barrier below counts what the buffer holds
     const snapshot = (): number[] => [this.buffer.added, this.rollupBuffer?.added ?? 0];
     const written = (b: number[]): boolean => this.buffer.heldFrom() >= (b[0] ?? 0) && (this.rollupBuffer?.heldFrom() ?? 0) >= (b[1] ?? 0);
     if (!this.late.hasReady(now)) return;
@@ -286,6 +297,8 @@ export class InfluxStore implements HistoryStore {
 
   stats(): InfluxStoreStats {
     const b = this.buffer.stats();
+    // Encoded this turn and not yet in the buffer: held all the same.
+    b.buffered += this.gatherer.pending;
     const r = this.rollupBuffer?.stats();
     if (!this.minutes || !r) return { kind: 'influxdb', api: this.options.api, ...b };
     const minute_rollups: MinuteRollupStats = {
@@ -302,6 +315,7 @@ export class InfluxStore implements HistoryStore {
 
   /** Waits (up to the write timeout) for what is buffered; what cannot be written is counted as dropped. */
   drain(timeoutMs: number): Promise<boolean> {
+    this.gatherer.flush();
     return this.buffer.drain(timeoutMs);
   }
 
@@ -309,6 +323,7 @@ export class InfluxStore implements HistoryStore {
     if (this.setupTimer) clearTimeout(this.setupTimer);
     if (this.backfillTimer) clearInterval(this.backfillTimer);
     if (this.closeTimer) clearInterval(this.closeTimer);
+    this.gatherer.flush();
     // Minutes still open are not written half-summed: the next start recomputes them from raw points. Closed ones
     // are written alongside the samples (in parallel: a database that is down costs one timeout, not two).
     const [drained] = await Promise.all([

@@ -152,6 +152,11 @@ export class WriteBuffer {
     this.backoff = new Backoff(options.retry);
   }
 
+  /** Whether `samples` more samples fit within the capacity now (add() also takes any one entry into an empty buffer). */
+  hasRoomFor(samples: number): boolean {
+    return !this.closed && this.held + Math.max(1, samples) <= this.options.maxBuffered;
+  }
+
   add(entry: Entry): void {
     const room = places(entry);
     // An empty buffer takes a whole message however large it is, so no message is refused for its size alone.
@@ -168,7 +173,10 @@ export class WriteBuffer {
     this.held += room;
     if (this.held > this.counts.buffered_peak) this.counts.buffered_peak = this.held;
     if (this.queuedPoints >= this.options.batchPoints) this.pump();
-    else if (!this.flushTimer && !this.flushDue) {
+    // Whatever is still queued goes at the latest flushIntervalMs from now, also when this entry was queued behind
+    // full batches: those leave as writes finish, and a remainder below batchPoints would otherwise wait for the next
+    // add (the last messages of a burst sat until a site rollup came, 10 s later: bench:hotpath, one rig per message).
+    if (this.head < this.queue.length && !this.flushTimer && !this.flushDue) {
       this.flushTimer = setTimeout(() => {
         this.flushTimer = null;
         this.flushDue = true;
