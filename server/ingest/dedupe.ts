@@ -60,22 +60,21 @@ export class SeqDedupe {
   duplicates = 0;
 
   /** Returns the samples not seen before, remembering them. */
-  filter(samples: readonly Sample[]): Sample[] {
-    const fresh: Sample[] = [];
-    for (const sample of samples) {
+  filter<T extends readonly Sample[]>(samples: T): T | Sample[] {
+    // Only allocated once a sample is dropped: until then `samples` itself is what is fresh.
+    let fresh: Sample[] | null = null;
+    for (let i = 0; i < samples.length; i++) {
+      const sample = samples[i] as Sample;
       if (sample.seq === undefined) {
-        fresh.push(sample);
+        fresh?.push(sample);
         continue;
       }
       const key = `${sample.site}/${sample.rig}`;
       let seqs = this.rigs.get(key);
       if (!seqs) this.rigs.set(key, (seqs = { live: new LiveRing(), historical: null }));
-      if (sample.historical && (seqs.live.has(sample.seq) || seqs.historical?.has(sample.seq))) {
+      if (sample.historical ? seqs.live.has(sample.seq) || seqs.historical?.has(sample.seq) : seqs.live.hasPair(sample.seq, sample.ts)) {
         this.duplicates++;
-        continue;
-      }
-      if (!sample.historical && seqs.live.hasPair(sample.seq, sample.ts)) {
-        this.duplicates++;
+        fresh ??= samples.slice(0, i);
         continue;
       }
       if (sample.historical) {
@@ -88,8 +87,8 @@ export class SeqDedupe {
       } else {
         seqs.live.add(sample.seq, sample.ts);
       }
-      fresh.push(sample);
+      fresh?.push(sample);
     }
-    return fresh;
+    return fresh ?? samples;
   }
 }

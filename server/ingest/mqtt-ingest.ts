@@ -68,6 +68,9 @@ export class MqttIngest {
       cert: file(options.tls?.cert_file),
       key: file(options.tls?.key_file),
       reconnectPeriod: options.reconnect === false ? 0 : 1000,
+      // mqtt.js logs ~10 lines a message through `debug`; off, each call still built its arguments. DEBUG=mqttjs*
+      // turns its log back on for troubleshooting.
+      ...(process.env.DEBUG?.includes('mqttjs') ? {} : { log: () => {} }),
     });
     const subscriptions = [TELEMETRY_SUBSCRIPTION, STATUS_SUBSCRIPTION, ...(options.extraSubscriptions ?? [])].map((filter) =>
       shared ? `$share/${options.sharedGroup}/${filter}` : filter,

@@ -88,7 +88,8 @@ export class IngestPipeline {
     }
     this.deps.store.writeSamples(samples, durable);
     counters.stored += samples.length;
-    const taken = { ...message, samples };
+    // Each step hands its input back when it drops nothing (one sample per message is the common case).
+    const taken = samples === message.samples ? message : { ...message, samples };
     this.apply(taken);
     return taken;
   }
@@ -110,15 +111,14 @@ export class IngestPipeline {
     const now = this.now();
     let skewed = 0;
     let old = 0;
-    const kept = samples.filter((s) => {
+    for (const s of samples) {
       if (s.ts > now + maxFutureSkewMs) skewed++;
       else if (now - s.ts > maxAgeMs) old++;
-      else return true;
-      return false;
-    });
+    }
+    if (skewed === 0 && old === 0) return samples;
     if (skewed) this.deps.counters.reject('clock_skew', skewed);
     if (old) this.deps.counters.reject('too_old', old);
-    return kept;
+    return samples.filter((s) => s.ts <= now + maxFutureSkewMs && now - s.ts <= maxAgeMs);
   }
 
   private owned(site: string, source: string, samples: Sample[]): Sample[] {
@@ -139,23 +139,27 @@ export class IngestPipeline {
     const pending: RigSiteEntry[] = [];
     let conflicts = 0;
     let overLimit = 0;
-    const kept: Sample[] = [];
-    for (const sample of samples) {
-      if (!mine.has(sample.rig) && mine.size >= limits.maxRigsPerAgent) {
-        overLimit++;
-        continue;
-      }
-      const claim = rigSites.claim(site, sample.rig, limits.maxRigsPerSite, pending);
-      if (claim === 'conflict') conflicts++;
-      else if (claim === 'site_full') overLimit++;
+    // Only allocated once a sample is refused: until then `samples` itself is what is kept.
+    let kept: Sample[] | null = null;
+    for (let i = 0; i < samples.length; i++) {
+      const sample = samples[i] as Sample;
+      let refused = true;
+      if (!mine.has(sample.rig) && mine.size >= limits.maxRigsPerAgent) overLimit++;
       else {
-        mine.add(sample.rig);
-        kept.push(sample);
+        const claim = rigSites.claim(site, sample.rig, limits.maxRigsPerSite, pending);
+        if (claim === 'conflict') conflicts++;
+        else if (claim === 'site_full') overLimit++;
+        else {
+          mine.add(sample.rig);
+          refused = false;
+        }
       }
+      if (refused) kept ??= samples.slice(0, i);
+      else kept?.push(sample);
     }
     rigSites.flush(pending);
     if (conflicts) counters.reject('rig_site_conflict', conflicts);
     if (overLimit) counters.reject('rig_limit', overLimit);
-    return kept;
+    return kept ?? samples;
   }
 }

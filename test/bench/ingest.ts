@@ -33,6 +33,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
  * figure is the server's own work and not a server holding a full buffer against a database that cannot keep up.
  */
 const PHASES = new Set((process.env.BENCH_PHASES ?? 'saturation,cpu,sustained').split(','));
+/** BENCH_CPU_MODES: which CPU phases run (batched, single; both by default), e.g. to compare two builds quickly. */
+const CPU_MODES = new Set((process.env.BENCH_CPU_MODES ?? 'batched,single').split(','));
 const CPU_SHARE = Number(process.env.BENCH_CPU_SHARE ?? 0.6);
 /** Seconds each CPU phase publishes before its measurement starts (see sustained()). */
 const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 10);
@@ -382,13 +384,16 @@ try {
     const batchedRate = Math.max(RIGS_PER_SITE, Math.floor(absorbed / RIGS_PER_SITE) * RIGS_PER_SITE);
     const singleRate = Math.max(100, Math.floor(absorbed / 100) * 100);
     console.log(`\nserver CPU per sample at ${CPU_SHARE * 100}% of what raw InfluxDB absorbed here (${fmt(absorbed)} samples/s)`);
-    await influxQuiet('the CPU phases');
-    const batchedCpu = await sustained('cpu-batched', 'batched', batchedRate, WARMUP_S);
-    await influxQuiet('the one-rig-per-message CPU phase');
-    const singleCpu = await sustained('cpu-single', 'single', singleRate, WARMUP_S);
-    console.log('');
-    target(`server CPU per sample with MQTT and InfluxDB, batched ≤ 25 µs (${fmt(batchedRate)}/s)`, `${fmt(batchedCpu.usPerSample, 1)} µs (${fmt(batchedCpu.lost)} lost)`, batchedCpu.usPerSample <= 25 && batchedCpu.lost === 0);
-    target(`server CPU per sample with MQTT and InfluxDB, one rig per message ≤ 60 µs (${fmt(singleRate)}/s)`, `${fmt(singleCpu.usPerSample, 1)} µs (${fmt(singleCpu.lost)} lost)`, singleCpu.usPerSample <= 60 && singleCpu.lost === 0);
+    if (CPU_MODES.has('batched')) {
+      await influxQuiet('the batched CPU phase');
+      const batchedCpu = await sustained('cpu-batched', 'batched', batchedRate, WARMUP_S);
+      target(`server CPU per sample with MQTT and InfluxDB, batched ≤ 25 µs (${fmt(batchedRate)}/s)`, `${fmt(batchedCpu.usPerSample, 1)} µs (${fmt(batchedCpu.lost)} lost)`, batchedCpu.usPerSample <= 25 && batchedCpu.lost === 0);
+    }
+    if (CPU_MODES.has('single')) {
+      await influxQuiet('the one-rig-per-message CPU phase');
+      const singleCpu = await sustained('cpu-single', 'single', singleRate, WARMUP_S);
+      target(`server CPU per sample with MQTT and InfluxDB, one rig per message ≤ 60 µs (${fmt(singleRate)}/s)`, `${fmt(singleCpu.usPerSample, 1)} µs (${fmt(singleCpu.lost)} lost)`, singleCpu.usPerSample <= 60 && singleCpu.lost === 0);
+    }
   }
   // (No process.exit here: the finally below must stop Mosquitto and InfluxDB.)
   if (PHASES.has('sustained')) {

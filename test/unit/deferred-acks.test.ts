@@ -4,7 +4,7 @@ import { DeferredAcks } from '../../server/ingest/deferred-acks.js';
 /** The tracker alone, with the PUBACKs it sends recorded: what mqtt.js would write to the broker, in order. */
 function tracker(): { acks: DeferredAcks; sent: number[]; arrive: (id: number) => () => void } {
   const sent: number[] = [];
-  const acks = new DeferredAcks((packet) => sent.push(packet.messageId));
+  const acks = new DeferredAcks((packets) => sent.push(...packets.map((p) => p.messageId)));
   const hold = (acks as unknown as { hold: (p: { cmd: 'puback'; messageId: number }) => boolean }).hold.bind(acks);
   // As in a client: the message is expected, then mqtt.js hands over the PUBACK it wants to send.
   const arrive = (id: number): (() => void) => {
