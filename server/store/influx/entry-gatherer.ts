@@ -12,9 +12,10 @@ const BYTES_PER_SAMPLE = 1400;
  * Why: an agent that polls one rig publishes one message per sample, and a socket read hands the server dozens of
  * them at once. As one entry each, every message held its own piece of the line-protocol slab, entry, release and
  * acknowledgement callbacks from arrival until InfluxDB answered (~0.5 s): long enough to be copied by two young-
- * generation collections and promoted, then found dead by a full one. Per message that was ~820 bytes promoted and
- * a third of the server's CPU per sample in V8's collector threads (`npm run bench:ingest`, one rig per message,
- * `BENCH_NODE_ARGS=--trace-gc`). Gathered, the entry, its piece and the callbacks' list exist once per read.
+ * generation collections and promoted, then found dead by a full one: ~650–820 bytes promoted per message, and V8's
+ * collector threads spent 7–10 µs a message on it (`npm run bench:ingest`, one rig per message, with
+ * `BENCH_NODE_ARGS=--trace-gc`; 4–5 µs after). Gathered, the entry, its piece and the callbacks' list exist once per
+ * turn.
  *
  * Nothing is acknowledged earlier for it: the entry's `done` calls every message's own `onDurable`, in arrival order,
  * once the entry is written (or refused or dropped, as for any entry). A piece closes when the event loop turns
