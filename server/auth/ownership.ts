@@ -16,8 +16,11 @@ import type { CredentialStore } from './store.js';
  * Site-wide agents (no rig list) may report every rig of their site, as a site controller does.
  */
 export class RigOwnership {
-  /** `site/rig` of each rig a rig agent owns → every rig its owner(s) may report on that topic. */
-  private owned = new Map<string, Set<string>>();
+  /**
+   * Site, then each rig a rig agent owns there → every rig its owner(s) may report on that topic. Nested, not keyed
+   * by a `site/rig` string: that key was built and hashed for every message ingested.
+   */
+  private owned = new Map<string, Map<string, Set<string>>>();
 
   constructor(private readonly store: CredentialStore) {
     this.reload();
@@ -25,15 +28,16 @@ export class RigOwnership {
   }
 
   private reload(): void {
-    const owned = new Map<string, Set<string>>();
+    const owned = new Map<string, Map<string, Set<string>>>();
     for (const record of this.store.agents()) {
       const principal = principalOf(record);
       if (principal?.kind !== 'agent' || !principal.rigs) continue;
+      let site = owned.get(principal.site);
+      if (!site) owned.set(principal.site, (site = new Map()));
       for (const rig of principal.rigs) {
-        const key = `${principal.site}/${rig}`;
-        const allowed = owned.get(key) ?? new Set<string>();
+        const allowed = site.get(rig) ?? new Set<string>();
         for (const other of principal.rigs) allowed.add(other);
-        owned.set(key, allowed);
+        site.set(rig, allowed);
       }
     }
     this.owned = owned;
@@ -41,7 +45,7 @@ export class RigOwnership {
 
   /** Why a decoded telemetry message must be refused, or null when it may be taken. */
   refusal(site: string, source: string, samples: readonly Sample[]): string | null {
-    const allowed = this.owned.get(`${site}/${source}`);
+    const allowed = this.owned.get(site)?.get(source);
     if (!allowed) return null;
     const foreign = samples.find((s) => !allowed.has(s.rig));
     return foreign ? `rig ${foreign.rig} on the topic of rig agent rig ${source}` : null;

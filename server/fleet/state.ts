@@ -32,6 +32,8 @@ export interface RigRecord {
   offlineAge?: string;
   offlineAgeCause?: string | null;
   health: RigHealth;
+  /** Listed in `changed` since the last takeChanges(). */
+  changed?: boolean;
 }
 
 /**
@@ -42,7 +44,14 @@ export class FleetState {
   private readonly rigs = new Map<string, RigRecord>();
   private readonly bySite = new Map<string, Set<string>>();
   private readonly siteCache = new Map<string, Rollup>();
-  private readonly changedRigs = new Set<string>();
+  /**
+   * Rigs changed since the last takeChanges(): the first `changedCount` entries, each flagged on its record so it is
+   * listed once. A list kept at its size rather than a Set cleared on every take: the Set's table was reallocated
+   * as it grew again after each clear, and those tables lived until the next take (the broadcaster's interval),
+   * long enough to be promoted (heap sample of `npm run bench:ingest`, one rig per message).
+   */
+  private readonly changed: string[] = [];
+  private changedCount = 0;
   /** Reporting rigs whose health has a hold or clear timer running: sweep() fires them. */
   private readonly waiting = new Set<string>();
   private readonly now: () => number;
@@ -74,10 +83,10 @@ export class FleetState {
       // Health unchanged and already reporting: status and reasons stand (no new arrays for every sample).
       if (record.health.observe(sample, now) || !current || record.status === 'offline') this.judge(sample.rig, record, now);
       else if (record.health.waiting) this.waiting.add(sample.rig);
-      else this.waiting.delete(sample.rig);
+      else if (this.waiting.size > 0) this.waiting.delete(sample.rig); // mostly empty: no lookup per sample then
       if (!current) this.rigs.set(sample.rig, record);
       if (!current || previousSite !== sample.site) this.index(sample.rig, sample.site, previousSite);
-      this.touch(sample.rig, sample.site);
+      this.touch(sample.rig, record);
       applied++;
     }
     return applied;
@@ -139,7 +148,7 @@ export class FleetState {
       this.bySite.get(record.sample.site)?.delete(rigId);
       if (this.bySite.get(record.sample.site)?.size === 0) this.bySite.delete(record.sample.site);
       this.siteCache.delete(record.sample.site);
-      this.changedRigs.delete(rigId);
+      // An id left in `changed` finds no record (or a new, unflagged one) at the next take, and is skipped.
       this.waiting.delete(rigId);
       forgotten++;
     }
@@ -157,7 +166,7 @@ export class FleetState {
     record.status = status;
     record.details = details;
     record.reasons = details.map((d) => d.message);
-    if (changed) this.touch(rigId, record.sample.site);
+    if (changed) this.touch(rigId, record);
     return changed;
   }
 
@@ -167,7 +176,7 @@ export class FleetState {
     record.offlineCause = cause;
     this.describeOffline(record, now);
     this.waiting.delete(rigId);
-    this.touch(rigId, record.sample.site);
+    this.touch(rigId, record);
   }
 
   /** The offline reason, with its age as of `now`; `since` is the last sample, the rig's last sign of life. */
@@ -192,9 +201,11 @@ export class FleetState {
     members.add(rigId);
   }
 
-  private touch(rigId: string, site: string): void {
-    this.siteCache.delete(site);
-    this.changedRigs.add(rigId);
+  private touch(rigId: string, record: RigRecord): void {
+    this.siteCache.delete(record.sample.site);
+    if (record.changed) return;
+    record.changed = true;
+    this.changed[this.changedCount++] = rigId;
   }
 
   siteIds(): string[] {
@@ -274,9 +285,11 @@ export class FleetState {
   takeChanges(wanted: (site: string) => boolean = () => true): Map<string, RigView[]> {
     const bySite = new Map<string, RigView[]>();
     const wantedSites = new Map<string, boolean>();
-    for (const rigId of this.changedRigs) {
+    for (let i = 0; i < this.changedCount; i++) {
+      const rigId = this.changed[i] as string;
       const record = this.rigs.get(rigId);
-      if (!record) continue;
+      if (!record?.changed) continue;
+      record.changed = false;
       const site = record.sample.site;
       let want = wantedSites.get(site);
       if (want === undefined) {
@@ -285,7 +298,7 @@ export class FleetState {
       }
       if (want) (bySite.get(site) as RigView[]).push(view(record));
     }
-    this.changedRigs.clear();
+    this.changedCount = 0;
     return bySite;
   }
 }

@@ -56,22 +56,33 @@ interface RigSeqs {
 }
 
 export class SeqDedupe {
-  private readonly rigs = new Map<string, RigSeqs>();
+  /**
+   * By site, then rig. Nested rather than keyed by a `site/rig` string: building that key cost a string and its hash
+   * per sample, where the site and rig strings are looked up as they come (their hashes are cached in them).
+   */
+  private readonly sites = new Map<string, Map<string, RigSeqs>>();
   duplicates = 0;
 
   /** Returns the samples not seen before, remembering them. */
   filter<T extends readonly Sample[]>(samples: T): T | Sample[] {
     // Only allocated once a sample is dropped: until then `samples` itself is what is fresh.
     let fresh: Sample[] | null = null;
+    // A message's samples share their site: its map is looked up once while it stays the same.
+    let site: string | null = null;
+    let rigs: Map<string, RigSeqs> | undefined;
     for (let i = 0; i < samples.length; i++) {
       const sample = samples[i] as Sample;
       if (sample.seq === undefined) {
         fresh?.push(sample);
         continue;
       }
-      const key = `${sample.site}/${sample.rig}`;
-      let seqs = this.rigs.get(key);
-      if (!seqs) this.rigs.set(key, (seqs = { live: new LiveRing(), historical: null }));
+      if (sample.site !== site || rigs === undefined) {
+        site = sample.site;
+        rigs = this.sites.get(site);
+        if (!rigs) this.sites.set(site, (rigs = new Map()));
+      }
+      let seqs = rigs.get(sample.rig);
+      if (!seqs) rigs.set(sample.rig, (seqs = { live: new LiveRing(), historical: null }));
       if (sample.historical ? seqs.live.has(sample.seq) || seqs.historical?.has(sample.seq) : seqs.live.hasPair(sample.seq, sample.ts)) {
         this.duplicates++;
         fresh ??= samples.slice(0, i);

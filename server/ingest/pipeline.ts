@@ -50,9 +50,14 @@ export interface PipelineDeps {
  * that received them already checked and stored them; they are only `apply`-ed.
  */
 export class IngestPipeline {
-  /** Distinct rigs each agent (`site/source`) has reported, and agents per site: bounded by the rig caps. */
-  private readonly agentRigs = new Map<string, Set<string>>();
-  private readonly sourcesPerSite = new Map<string, number>();
+  /**
+   * Distinct rigs each agent has reported, by site then source (the topic's strings, memoised by decode.ts, so both
+   * lookups hash nothing new; a `site/source` key built per message cost a string and its hash every time). The number
+   * of agents per site is the inner map's size. Both are bounded by the rig caps.
+   */
+  private readonly agentRigs = new Map<string, Map<string, Set<string>>>();
+  /** New rig claims of the message being checked, written at its end (reused: flush() writes synchronously). */
+  private readonly pendingClaims: RigSiteEntry[] = [];
   private readonly now: () => number;
 
   constructor(private readonly deps: PipelineDeps) {
@@ -123,20 +128,20 @@ export class IngestPipeline {
 
   private owned(site: string, source: string, samples: Sample[]): Sample[] {
     const { rigSites, counters, limits } = this.deps;
-    const agentKey = `${site}/${source}`;
-    let mine = this.agentRigs.get(agentKey);
+    let agents = this.agentRigs.get(site);
+    if (!agents) this.agentRigs.set(site, (agents = new Map()));
+    let mine = agents.get(source);
     if (!mine) {
       // One agent per rig is the most a real site has: sources beyond that many rigs are refused too, so varying the
       // topic's source cannot grow memory without bound.
-      const sources = this.sourcesPerSite.get(site) ?? 0;
-      if (sources >= limits.maxRigsPerSite) {
+      if (agents.size >= limits.maxRigsPerSite) {
         counters.reject('rig_limit', samples.length);
         return [];
       }
-      this.sourcesPerSite.set(site, sources + 1);
-      this.agentRigs.set(agentKey, (mine = new Set()));
+      agents.set(source, (mine = new Set()));
     }
-    const pending: RigSiteEntry[] = [];
+    const pending = this.pendingClaims;
+    pending.length = 0;
     let conflicts = 0;
     let overLimit = 0;
     // Only allocated once a sample is refused: until then `samples` itself is what is kept.
@@ -144,13 +149,14 @@ export class IngestPipeline {
     for (let i = 0; i < samples.length; i++) {
       const sample = samples[i] as Sample;
       let refused = true;
-      if (!mine.has(sample.rig) && mine.size >= limits.maxRigsPerAgent) overLimit++;
+      const known = mine.has(sample.rig);
+      if (!known && mine.size >= limits.maxRigsPerAgent) overLimit++;
       else {
         const claim = rigSites.claim(site, sample.rig, limits.maxRigsPerSite, pending);
         if (claim === 'conflict') conflicts++;
         else if (claim === 'site_full') overLimit++;
         else {
-          mine.add(sample.rig);
+          if (!known) mine.add(sample.rig);
           refused = false;
         }
       }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { TELEMETRY_SUBSCRIPTION, telemetryTopic } from '../../server/contract/index.js';
 import type { InfluxStoreStats } from '../../server/store/influx/store.js';
-import { SERVER_BUNDLE, serverNodeFlags } from '../helpers/build.js';
+import { SERVER_BUNDLE, serverNodeFlags, serverStartEnv } from '../helpers/build.js';
 import { freePort, hasService, startInfluxDb, startMosquitto } from '../helpers/services.js';
 import { connectPublishers, fleetPayloads, publishAll, publishAtRate, type Payload } from './lib/load.js';
 import { issueBenchToken } from './lib/bench-token.js';
@@ -159,7 +159,10 @@ async function startServer(name: string): Promise<Server> {
   // benchmark). BENCH_NODE_ARGS: more Node/V8 flags (e.g. --trace-gc, which prints to stdout: shown then), space-separated;
   // a later flag wins, so BENCH_NODE_ARGS=--min-semi-space-size=1 measures V8's default young generation.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...serverNodeFlags(), ...profile, ...nodeArgs, SERVER_BUNDLE, '--config', file], { stdio: ['ignore', nodeArgs.length > 0 ? 'inherit' : 'ignore', 'inherit'] });
+  // BENCH_SERVER_ENV: NAME=value pairs (space-separated) over the environment npm start gives the server, e.g.
+  // BENCH_SERVER_ENV=GLIBC_TUNABLES= to measure it with glibc's default malloc.
+  const benchEnv = Object.fromEntries((process.env.BENCH_SERVER_ENV ?? '').split(' ').filter(Boolean).map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]));
+  const child = spawn(process.execPath, [...serverNodeFlags(), ...profile, ...nodeArgs, SERVER_BUNDLE, '--config', file], { env: { ...process.env, ...serverStartEnv(), ...benchEnv }, stdio: ['ignore', nodeArgs.length > 0 ? 'inherit' : 'ignore', 'inherit'] });
   let stopping = false;
   child.once('exit', (code, signal) => {
     if (!stopping) console.error(`\n  server ${name} exited unexpectedly: code ${code}, signal ${signal}`);
@@ -381,8 +384,11 @@ try {
   if (PHASES.has('cpu')) {
     // What this InfluxDB absorbs, as samples/s: the server's CPU per sample is measured below that rate.
     const absorbed = (CPU_SHARE * rawPoints) / pointsPerSample;
-    const batchedRate = Math.max(RIGS_PER_SITE, Math.floor(absorbed / RIGS_PER_SITE) * RIGS_PER_SITE);
-    const singleRate = Math.max(100, Math.floor(absorbed / 100) * 100);
+    // BENCH_CPU_RATE: a fixed offered rate for both phases instead (samples/s), to compare two builds at the same rate
+    // while InfluxDB's own speed, and with it the share, moves between runs.
+    const fixed = Number(process.env.BENCH_CPU_RATE ?? 0);
+    const batchedRate = fixed > 0 ? Math.max(RIGS_PER_SITE, Math.round(fixed / RIGS_PER_SITE) * RIGS_PER_SITE) : Math.max(RIGS_PER_SITE, Math.floor(absorbed / RIGS_PER_SITE) * RIGS_PER_SITE);
+    const singleRate = fixed > 0 ? fixed : Math.max(100, Math.floor(absorbed / 100) * 100);
     console.log(`\nserver CPU per sample at ${CPU_SHARE * 100}% of what raw InfluxDB absorbed here (${fmt(absorbed)} samples/s)`);
     if (CPU_MODES.has('batched')) {
       await influxQuiet('the batched CPU phase');

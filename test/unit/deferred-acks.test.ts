@@ -40,6 +40,41 @@ describe('DeferredAcks (acknowledge after storage, in arrival order: MQTT 3.1.1 
     expect(acks.held).toBe(0);
   });
 
+  it('keeps order over a window of messages that never empties (held messages are moved to the front of their arrays)', () => {
+    const { acks, sent, arrive } = tracker();
+    const window: { id: number; durable: () => void }[] = [];
+    const expected: number[] = [];
+    // 5,000 messages with ~300 held at any time, each stored ~300 arrivals later (ids wrap past 65,535 twice over).
+    for (let i = 0; i < 5_000; i++) {
+      const id = ((i * 29) % 65_535) + 1;
+      window.push({ id, durable: arrive(id) });
+      if (window.length > 300) {
+        const oldest = window.shift()!;
+        oldest.durable();
+        expected.push(oldest.id);
+      }
+    }
+    expect(sent).toEqual(expected);
+    expect(acks.held).toBe(300);
+    // The rest stored newest first: nothing goes until the oldest is, then all in arrival order.
+    for (const { durable } of [...window].reverse()) durable();
+    expect(sent).toEqual([...expected, ...window.map((w) => w.id)]);
+    expect(acks.held).toBe(0);
+  });
+
+  it('hands on a PUBACK\'s reason code (MQTT 5 handlers may refuse a message)', () => {
+    const packets: { messageId: number; reasonCode?: number }[] = [];
+    const acks = new DeferredAcks((due) => packets.push(...due));
+    const hold = (acks as unknown as { hold: (p: { cmd: 'puback'; messageId: number; reasonCode?: number }) => boolean }).hold.bind(acks);
+    const first = acks.expect(5);
+    const second = acks.expect(6);
+    hold({ cmd: 'puback', messageId: 5, reasonCode: 0x87 });
+    hold({ cmd: 'puback', messageId: 6 });
+    second();
+    first();
+    expect(packets.map((p) => [p.messageId, p.reasonCode ?? 0])).toEqual([[5, 0x87], [6, 0]]);
+  });
+
   it('forgets what it held when the connection drops (the broker redelivers those)', () => {
     const { acks, sent, arrive } = tracker();
     const before = arrive(7);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { childrenByName, procSample } from '../bench/lib/proc.js';
-import { AGENT_BUNDLE, SERVER_BUNDLE, serverNodeFlags } from '../helpers/build.js';
+import { AGENT_BUNDLE, SERVER_BUNDLE, serverNodeFlags, serverStartEnv } from '../helpers/build.js';
 import { hasService } from '../helpers/services.js';
 import { waitFor } from '../helpers/server.js';
 
@@ -46,7 +46,7 @@ describe('the production build (npm run build, config/build.mjs)', () => {
   const programs = readdirSync('dist').filter((f) => f.endsWith('.js')).map((f) => join('dist', f));
 
   it('npm start runs the compiled server; the bins launch dist/; development keeps tsx watch', () => {
-    expect(pkg.scripts.start).toMatch(/^npm run build --silent && node (--[\w-]+(=\S+)? )*dist\/rigline-server\.js$/);
+    expect(pkg.scripts.start).toMatch(/^npm run build --silent && ([A-Z_]+=\S+ )*node (--[\w-]+(=\S+)? )*dist\/rigline-server\.js$/);
     expect(pkg.scripts.build).toContain('config/build.mjs');
     expect(pkg.scripts.dev).toContain('tsx watch');
     expect(pkg.dependencies).not.toHaveProperty('tsx');
@@ -65,9 +65,22 @@ describe('the production build (npm run build, config/build.mjs)', () => {
     const image = JSON.parse(cmd.replace(/^CMD\s+/, '')) as string[];
     expect(image.slice(0, image.indexOf(SERVER_BUNDLE))).toEqual(expect.arrayContaining(['node', ...heap]));
     const shebang = (readFileSync(pkg.bin['rigline-server'] as string, 'utf8').split('\n')[0] as string).split(' ');
-    expect(shebang.slice(0, 3)).toEqual(['#!/usr/bin/env', '-S', 'node']);
-    expect(shebang).toEqual(expect.arrayContaining(heap));
+    expect(shebang.slice(0, 2)).toEqual(['#!/usr/bin/env', '-S']);
+    expect(shebang.slice(shebang.indexOf('node'))).toEqual(expect.arrayContaining(heap));
     expect(pkg.scripts['rigline-server']?.split(' ')).toEqual(expect.arrayContaining(heap));
+  });
+
+  it('every start path gives the server the malloc tuning npm start gives it (pages kept for the next 1 MB message)', () => {
+    // README "Hot path": without it each site controller's message faulted ~1 MB of fresh pages in, ~16 µs a page here.
+    const env = serverStartEnv();
+    const tunables = env.GLIBC_TUNABLES ?? '';
+    expect(tunables).toMatch(/glibc\.malloc\.trim_threshold=\d+/);
+    expect(tunables).toMatch(/glibc\.malloc\.mmap_threshold=\d+/);
+    const assignment = `GLIBC_TUNABLES=${tunables}`;
+    expect(stages('config/Dockerfile').at(-1)?.lines).toContain(`ENV ${assignment}`);
+    const shebang = (readFileSync(pkg.bin['rigline-server'] as string, 'utf8').split('\n')[0] as string).split(' ');
+    expect(shebang.slice(0, 4)).toEqual(['#!/usr/bin/env', '-S', assignment, 'node']);
+    expect(pkg.scripts['rigline-server']?.split(' ')[0]).toBe(assignment);
   });
 
   it('the built server, CLIs and worker import only production dependencies, never tsx or esbuild', () => {
@@ -100,7 +113,7 @@ describe('the production build (npm run build, config/build.mjs)', () => {
       symlinkSync(resolve('node_modules'), join(app, 'node_modules'));
       const child = spawn(process.execPath, [...serverNodeFlags(), SERVER_BUNDLE], {
         cwd: app,
-        env: { ...process.env, PORT: '0', MQTT_PORT: '0', SIM_SITES: '1', SIM_RIGS_PER_SITE: '2', LOG_LEVEL: 'warn' },
+        env: { ...process.env, ...serverStartEnv(), PORT: '0', MQTT_PORT: '0', SIM_SITES: '1', SIM_RIGS_PER_SITE: '2', LOG_LEVEL: 'warn' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let out = '';
