@@ -74,11 +74,16 @@ function field(schema: unknown, out: Emitter): Field {
 
 const isObject = (v: string): string => `(typeof ${v} === 'object' && ${v} !== null && !Array.isArray(${v}))`;
 const isComposite = (v: string): string => `(typeof ${v} === 'object' && ${v} !== null)`;
+/**
+ * !Object.is(a, b), written out: Object.is on two numbers was a call to V8's SameValue builtin per field. `!==` alone
+ * would miss 0 against -0; NaN (never in JSON) merely counts as changed.
+ */
+const differs = (a: string, b: string): string => `(${a} !== ${b} || (${a} === 0 && 1 / ${a} !== 1 / ${b}))`;
 
 /** Source that adopts `v` (next's value, never undefined here) into `h[key]`, or returns false. */
 function adoptField(key: string, f: Field): string[] {
   const at = `h[${JSON.stringify(key)}]`;
-  if (f.kind === 'primitive') return [`if (!Object.is(${at}, v)) { if (${isComposite('v')}) return false; ${at} = v; }`];
+  if (f.kind === 'primitive') return [`b = ${at};`, `if (${differs('b', 'v')}) { if (${isComposite('v')}) return false; ${at} = v; }`];
   if (f.kind === 'object') {
     return [
       `b = ${at};`,
@@ -91,7 +96,7 @@ function adoptField(key: string, f: Field): string[] {
   if (f.element.kind === 'primitive') {
     lines.push(
       'if (b.length === v.length) {',
-      `  for (let i = 0; i < v.length; i++) { const e = v[i]; if (!Object.is(b[i], e)) { if (${isComposite('e')}) return false; b[i] = e; } }`,
+      `  for (let i = 0; i < v.length; i++) { const e = v[i], g = b[i]; if (${differs('g', 'e')}) { if (${isComposite('e')}) return false; b[i] = e; } }`,
       '} else {',
       `  for (let i = 0; i < v.length; i++) { const e = v[i]; if (${isComposite('e')}) return false; }`,
       `  ${at} = v.slice();`,

@@ -105,6 +105,11 @@ export function decodeMessage(topic: string, payload: Buffer, maxBytes: number):
   for (const sample of samples) {
     if (sample.site !== site) return fail('topic_mismatch', `sample site ${sample.site} on topic site ${site}`);
     if (single && sample.rig !== source) return fail('topic_mismatch', `sample rig ${sample.rig} on topic rig ${source}`);
+    // The same text, as the known topic's own strings: every Map lookup downstream (ownership, dedupe, series heads,
+    // live state: some ten a sample) then finds its key by identity, with the hash already computed, instead of
+    // hashing and comparing this message's fresh copy each time.
+    sample.site = site;
+    if (single) sample.rig = source;
   }
   return { ok: true, kind: 'telemetry', site, source, samples };
 }

@@ -136,6 +136,17 @@ describe('compiled adopter (the contract\'s exact form, without the generic walk
     expect(adopted).toBeGreaterThan(100);
   });
 
+  it('tells 0 from -0 and takes every other number as it comes, in fields and in arrays', () => {
+    const asic = clone(tick(1).find((s): s is AsicSample => s.kind === 'asic')!);
+    const held = { ...clone(asic), power_w: 0, fans_rpm: [0, 1, 2, 3], boards: asic.boards.map((b) => ({ ...b, temp_c: -0 })) };
+    const next = { ...clone(asic), power_w: -0, fans_rpm: [-0, 1, 2.5, 3], boards: asic.boards.map((b) => ({ ...b, temp_c: 0 })) };
+    expect(adopt!(held, next)).toBe(true);
+    expect(Object.is(held.power_w, -0)).toBe(true);
+    expect(Object.is(held.fans_rpm[0], -0)).toBe(true);
+    expect(held.fans_rpm).toEqual([-0, 1, 2.5, 3]);
+    for (const b of held.boards) expect(Object.is(b.temp_c, 0)).toBe(true);
+  });
+
   it('refuses a next sample with a key the contract does not have, or a value of another form', () => {
     const asic = tick(1).find((s): s is AsicSample => s.kind === 'asic')!;
     expect(adopt!(clone(asic), { ...clone(asic), extra: 1 })).toBe(false);

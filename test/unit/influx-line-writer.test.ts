@@ -106,4 +106,21 @@ describe('line writer numbers', () => {
     const mismatches = values.map((v, i) => [String(v), written[i]]).filter(([a, b]) => a !== b);
     expect(mismatches.slice(0, 5)).toEqual([]);
   });
+
+  it('writes every safe integer as String() does: each length, both sides of 2^31, zeros inside, random ones', () => {
+    let seed = 777;
+    const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const values: number[] = [];
+    for (let length = 1; length <= 16; length++) values.push(10 ** (length - 1), 10 ** length - 1, 2 * 10 ** (length - 1) + 7);
+    values.push(2 ** 31 - 1, 2 ** 31, 2 ** 31 + 1, 2 ** 32, 3_000_000_005, 100_000_000, 1_000_000_000_000_001, 2 ** 53 - 1, 1_764_555_555_555);
+    for (let i = 0; i < 20_000; i++) values.push(Math.floor(random() * 10 ** (1 + (i % 16))) % Number.MAX_SAFE_INTEGER);
+    const safe = values.filter((v) => Number.isSafeInteger(v)); // int() leaves the others out, as PointBuilder does
+    const all = [...safe, ...safe.map((v) => -v)];
+    const writer = new LineWriter();
+    for (const v of all) writer.point('m').int('i', v).float('f', v).end(0);
+    const written = writer.take().body.toString('utf8').split('\n').slice(0, -1);
+    const mismatches = all.map((v, i) => [`m i=${String(v)}i,f=${String(v)} 0`, written[i]]).filter(([a, b]) => a !== b);
+    expect(mismatches.slice(0, 5)).toEqual([]);
+    expect(written).toHaveLength(all.length);
+  });
 });
