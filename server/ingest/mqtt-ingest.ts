@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
+import type { Duplex } from 'node:stream';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { STATUS_SUBSCRIPTION, TELEMETRY_SUBSCRIPTION } from '../contract/index.js';
 import type { Counters } from './counters.js';
 import { decodeMessage, type Decoded } from './decode.js';
 import { DeferredAcks } from './deferred-acks.js';
+import { readInBursts } from './read-bursts.js';
 
 export interface MqttIngestOptions {
   url: string;
@@ -82,7 +84,13 @@ export class MqttIngest {
       this.handle(topic, payload, durable);
     });
     client.on('error', (err) => options.log.warn({ err: err.message }, 'mqtt ingest error'));
+    let bursting: unknown = null;
     client.on('connect', (connack) => {
+      // Each connection's socket once (mqtt.js builds a new one on every reconnect).
+      if (client.stream !== bursting) {
+        bursting = client.stream;
+        readInBursts(client.stream as unknown as Duplex);
+      }
       options.log.info({ url: options.url, sessionPresent: connack.sessionPresent }, 'mqtt ingest connected');
       // Subscribing on every connect also covers brokers that lost the session.
       client.subscribe(subscriptions, { qos: 1 }, (err, granted) => {
