@@ -92,6 +92,17 @@ async function influxQuiet(label: string): Promise<void> {
   console.log(`  (InfluxDB idle before ${label} after ${fmt((performance.now() - t0) / 1000, 1)} s)`);
 }
 
+/**
+ * Drops a database once its phase is measured. InfluxDB goes on snapshotting and compacting a database's shards
+ * minutes after its last write (a cold shard's cache is snapshot after cache-snapshot-write-cold-duration, and level
+ * compactions follow), long after influxQuiet() saw it idle: in a whole `npm run bench` without the drops, influxd ran
+ * at 107–112 % of a core through the cpu phases, against 35–60 % with them or with a cpu phase run alone, and the
+ * server's batched CPU per sample beside it read 35.5 µs against 18–21.5. Nothing reads a database after its phase.
+ */
+async function dropDatabase(db: string): Promise<void> {
+  await fetch(`${influx.url}/query?q=${encodeURIComponent(`DROP DATABASE ${db}`)}`, { method: 'POST' });
+}
+
 async function rawMosquitto(payloads: Payload[], label: string): Promise<number> {
   const sub = await mqtt.connectAsync(mosquitto.url, { clientId: `bench-sub-${label}`, clean: true });
   await sub.subscribeAsync(TELEMETRY_SUBSCRIPTION, { qos: 1 });
@@ -272,6 +283,7 @@ async function sustained(name: string, mode: 'batched' | 'single', rate: number,
   for (const [comm, pid] of services) report(`${comm} CPU`, `${fmt(cpu.percent(pid))}%`);
   await Promise.all(pubs.map((c) => c.endAsync()));
   await server.stop();
+  await dropDatabase(name);
   return { rate: stored / storeS, usPerSample, lost, p99: st.lag_ms.p99 };
 }
 
@@ -327,6 +339,7 @@ async function saturation(name: string, payloads: Payload[], pointsPerSample: nu
   // Its persistent session would go on queueing every later round's backlog (and Mosquitto saving it): a clean
   // connection with its client id ends it.
   await (await mqtt.connectAsync(mosquitto.url, { clientId: `rigline-bench-${name}`, clean: true, reconnectPeriod: 0 })).endAsync();
+  await dropDatabase(name);
   if (stored !== samples) throw new Error(`${name}: ${samples - stored} samples lost`);
   return pps;
 }
@@ -352,6 +365,7 @@ try {
   await influxQuiet('the raw writes');
   const firstTick = await rawInflux(ticks[0]!, 5000, 'raw_a');
   const rawPoints = await rawInflux(ticks.slice(1).flat(), 5000, 'raw_a');
+  await dropDatabase('raw_a');
   report('InfluxDB /write, pre-built line protocol, first tick (new series)', `${fmt(firstTick)} points/s`);
   report('InfluxDB /write, pre-built line protocol, later ticks', `${fmt(rawPoints)} points/s (${fmt((TICKS - 1) * ticks[0]!.length)} points, 5000/batch, 2 in flight)`);
 
@@ -368,6 +382,7 @@ try {
       await influxQuiet(`raw run ${round + 1}`);
       await rawInflux(ticks[0]!, 5000, `raw_${round}`);
       raws.push(await rawInflux(ticks.slice(1).flat(), 5000, `raw_${round}`));
+      await dropDatabase(`raw_${round}`);
       report(`raw InfluxDB run ${round + 1} (later ticks)`, `${fmt(raws.at(-1)!)} points/s`);
     }
     const ratio = (100 * median(drains)) / median(raws);
